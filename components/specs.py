@@ -1,0 +1,286 @@
+"""The spec mini-language and the registries behind every choice a user makes.
+
+A spec names one registered thing and sets some of its parameters::
+
+    label_bias:group=Female,flip=0.4
+
+Every registry (datasets, scenarios, strategies, learners) is a ``Registry`` of
+``Entry`` objects. An entry declares its parameters as ``Param`` objects, so the
+CLI, the dashboard's sliders and the validation all come from one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Value = float | int | str | bool
+
+MSG_UNKNOWN_NAME = "{kind}: '{value}' is not a known name; allowed: {allowed}{hint}"
+MSG_UNKNOWN_PARAM = "{kind} '{name}': unknown parameter '{param}'; allowed: {allowed}{hint}"
+MSG_BAD_NUMBER = "{kind} '{name}': {param}={value!r} is not a {type}; allowed: {bounds}"
+MSG_OUT_OF_RANGE = "{kind} '{name}': {param}={value!r} is out of range; allowed: {bounds}"
+MSG_BAD_CHOICE = "{kind} '{name}': {param}={value!r} is not allowed; allowed: {allowed}{hint}"
+MSG_BAD_SPEC = "{kind}: '{value}' is not a valid spec; use name:key=value,key=value"
+
+
+def did_you_mean(value: str, allowed: list[str] | tuple[str, ...]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest allowed name, or ``""``.
+
+    >>> did_you_mean("lable_bias", ["label_bias", "none"])
+    " (did you mean 'label_bias'?)"
+    """
+    close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a registered callable.
+
+    ``kind`` is ``"float"``, ``"int"``, ``"str"`` or ``"bool"``. Numbers may carry
+    inclusive bounds ``low``/``high``; strings may carry ``choices``. A ``str``
+    parameter with ``choices=None`` is free text checked later (a group name is
+    only known once the dataset is loaded).
+    """
+
+    name: str
+    kind: str
+    default: Value | None
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    def bounds(self) -> str:
+        """Human-readable description of the allowed values."""
+        if self.choices is not None:
+            return ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "str":
+            return "text"
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        word = "an integer" if self.kind == "int" else "a number"
+        return f"{word} in [{lo}, {hi}]"
+
+    def coerce(self, value: Any, *, kind: str, owner: str) -> Value:
+        """Convert ``value`` (often a string from the CLI or a URL) and check it.
+
+        Raises
+        ------
+        ValueError
+            Naming the owner, the parameter, the value and what is allowed.
+        """
+        fmt = dict(kind=kind, name=owner, param=self.name, value=value, bounds=self.bounds())
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(MSG_BAD_NUMBER.format(type="boolean", **fmt))
+        if self.kind in ("int", "float"):
+            if isinstance(value, bool):
+                raise ValueError(MSG_BAD_NUMBER.format(type=self.kind, **fmt))
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    MSG_BAD_NUMBER.format(type="integer" if self.kind == "int" else "number", **fmt)
+                ) from None
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError(MSG_OUT_OF_RANGE.format(**fmt))
+            if self.kind == "int":
+                if number != int(number):
+                    raise ValueError(MSG_BAD_NUMBER.format(type="integer", **fmt))
+                number = int(number)
+            if (self.low is not None and number < self.low) or (
+                self.high is not None and number > self.high
+            ):
+                raise ValueError(MSG_OUT_OF_RANGE.format(**fmt))
+            return number
+        text = str(value)
+        if self.choices is not None and text not in self.choices:
+            raise ValueError(
+                MSG_BAD_CHOICE.format(
+                    allowed=", ".join(self.choices), hint=did_you_mean(text, self.choices), **fmt
+                )
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A registered name plus parameter values, hashable and JSON-friendly.
+
+    >>> s = Spec.parse("label_bias:group=Female,flip=0.4")
+    >>> s.name, s.get("flip")
+    ('label_bias', '0.4')
+    >>> str(s)
+    'label_bias:group=Female,flip=0.4'
+    """
+
+    name: str
+    params: tuple[tuple[str, Value], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str, *, kind: str = "spec") -> Spec:
+        """Parse ``name:key=value,...``. Values stay strings until validated."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
+        name, _, rest = text.strip().partition(":")
+        name = name.strip()
+        if not name:
+            raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
+        params: list[tuple[str, Value]] = []
+        if rest.strip():
+            for item in rest.split(","):
+                key, eq, value = item.partition("=")
+                if not eq or not key.strip():
+                    raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
+                params.append((key.strip(), value.strip()))
+        keys = [k for k, _ in params]
+        if len(set(keys)) != len(keys):
+            raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text) + " (a key is repeated)")
+        return cls(name, tuple(params))
+
+    @classmethod
+    def coerce(cls, value: Spec | str | Mapping[str, Any], *, kind: str = "spec") -> Spec:
+        """Accept a ``Spec``, a spec string, or ``{"name": ..., "params": {...}}``."""
+        if isinstance(value, Spec):
+            return value
+        if isinstance(value, str):
+            return cls.parse(value, kind=kind)
+        if isinstance(value, Mapping) and "name" in value:
+            params = value.get("params") or {}
+            if not isinstance(params, Mapping):
+                raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=value))
+            return cls(str(value["name"]), tuple(params.items()))
+        raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=value))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
+
+    def with_params(self, **changes: Value) -> Spec:
+        merged = dict(self.params)
+        merged.update(changes)
+        return Spec(self.name, tuple(merged.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "params": dict(self.params)}
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.name
+        body = ",".join(f"{k}={_fmt(v)}" for k, v in self.params)
+        return f"{self.name}:{body}"
+
+
+def _fmt(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered callable with its declared parameters and its source."""
+
+    name: str
+    func: Callable[..., Any]
+    params: tuple[Param, ...]
+    description: str
+    citation: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def resolve(self, spec: Spec, *, kind: str) -> Spec:
+        """Check ``spec`` against the declared parameters, fill defaults, coerce types.
+
+        Free-text parameters without a default stay absent, so a later step
+        (which knows the data) can fill them.
+        """
+        names = [p.name for p in self.params]
+        given = dict(spec.params)
+        for key in given:
+            if key not in names:
+                raise ValueError(
+                    MSG_UNKNOWN_PARAM.format(
+                        kind=kind,
+                        name=self.name,
+                        param=key,
+                        allowed=", ".join(names) or "(none)",
+                        hint=did_you_mean(key, names),
+                    )
+                )
+        out: list[tuple[str, Value]] = []
+        for p in self.params:
+            if p.name in given:
+                out.append((p.name, p.coerce(given[p.name], kind=kind, owner=self.name)))
+            elif p.default is not None:
+                out.append((p.name, p.default))
+        return Spec(self.name, tuple(out))
+
+
+class Registry(Mapping[str, Entry]):
+    """An ordered name -> ``Entry`` mapping with a decorator to register."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, Entry] = {}
+
+    def register(
+        self,
+        name: str,
+        *,
+        params: tuple[Param, ...] = (),
+        description: str,
+        citation: str = "",
+        **extra: Any,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def deco(func: Callable[..., Any]) -> Callable[..., Any]:
+            if name in self._entries:
+                raise RuntimeError(f"{self.kind} '{name}' registered twice")
+            self._entries[name] = Entry(name, func, params, description, citation, extra)
+            return func
+
+        return deco
+
+    def __getitem__(self, name: str) -> Entry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise ValueError(
+                MSG_UNKNOWN_NAME.format(
+                    kind=self.kind,
+                    value=name,
+                    allowed=", ".join(self._entries),
+                    hint=did_you_mean(name, list(self._entries)),
+                )
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def resolve(self, spec: Spec | str | Mapping[str, Any]) -> Spec:
+        spec = Spec.coerce(spec, kind=self.kind)
+        return self[spec.name].resolve(spec, kind=self.kind)
