@@ -1,0 +1,7 @@
+"""``python -m components``: see ``components.cli``."""
+
+import sys
+
+from components.cli import main
+
+sys.exit(main())

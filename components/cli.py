@@ -1,0 +1,204 @@
+"""Command line: ``python -m components list`` and ``python -m components run ...``.
+
+Bad input exits with code 2 and one line on stderr naming the field, the
+value and what is allowed. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from components.specs import Entry, Registry
+
+EXIT_BAD_INPUT = 2
+MSG_CONFIG_FILE = (
+    "--config: cannot read {path!r} ({reason}); allowed: a config.json written by a run"
+)
+MSG_OUT = "--out: cannot write to {path!r} ({reason}); allowed: a writable directory"
+
+
+class BadInput(Exception):
+    """Raised for input errors; turned into one line on stderr and exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, no usage block
+        raise BadInput(f"{self.prog}: {message}")
+
+
+def _registries() -> list[tuple[str, Registry]]:
+    import datasets.base as dsb
+    from components.learners import LEARNERS
+    from components.scenarios import SCENARIOS
+    from components.strategies import STRATEGIES
+
+    dsb._ensure_loaders()
+    return [
+        ("datasets", dsb.DATASETS),
+        ("scenarios", SCENARIOS),
+        ("strategies", STRATEGIES),
+        ("models", LEARNERS),
+    ]
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "description": entry.description,
+        "citation": entry.citation,
+        "params": [
+            {
+                "name": p.name,
+                "type": p.kind,
+                "default": p.default,
+                "allowed": p.bounds(),
+                "help": p.help,
+            }
+            for p in entry.params
+        ],
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    regs = _registries()
+    if args.json:
+        print(json.dumps({k: [_entry_json(e) for e in r.values()] for k, r in regs}, indent=2))
+        return 0
+    for kind, reg in regs:
+        print(kind.upper())
+        for entry in reg.values():
+            print(f"  {entry.name:<20} {entry.description}")
+            for p in entry.params:
+                default = (
+                    "(smallest group)" if p.name == "group" and p.default is None else p.default
+                )
+                setting = f"{p.name}={default}"
+                print(f"      {setting:<26} {p.bounds():<30} {p.help}")
+        print()
+    return 0
+
+
+def _config_from_args(args: argparse.Namespace) -> Any:
+    from components.config import RunConfig
+
+    data: dict[str, Any] = {}
+    if args.config:
+        path = Path(args.config)
+        if path.is_dir():
+            path = path / "config.json"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = (
+                exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            )
+            raise BadInput(MSG_CONFIG_FILE.format(path=str(path), reason=reason)) from None
+        data = RunConfig.from_json(text).to_dict()
+    overrides = {
+        "dataset": args.dataset,
+        "strategy": args.strategy,
+        "model": args.model,
+        "seed": args.seed,
+        "initial_size": args.initial,
+        "batch_size": args.batch_size,
+        "rounds": args.rounds,
+        "test_size": args.test_size,
+    }
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    if args.scenario is not None:
+        data["scenarios"] = args.scenario
+    if args.use_group_feature:
+        data["use_group_feature"] = True
+    return RunConfig.from_dict(data)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from components.engine import Simulation
+    from components.records import write_run
+
+    config = _config_from_args(args)
+    sim = Simulation(config)
+    while not sim.done:
+        rec = sim.step()
+        if args.verbose:
+            print(
+                f"round {rec.round:>4}  labelled {rec.n_labeled:>6}  "
+                f"accuracy {rec.overall['accuracy']:.3f}  "
+                f"worst group {rec.overall['worst_group_accuracy']:.3f}",
+                file=sys.stderr,
+            )
+    result = sim.result()
+    if args.out:
+        try:
+            out = write_run(result, args.out)
+        except OSError as exc:
+            raise BadInput(MSG_OUT.format(path=args.out, reason=exc.strerror or exc)) from None
+        print(f"wrote {out}/{{config.json,rounds.csv,groups.csv,queries.csv}}")
+    frames = result.frames()
+    last = frames["groups"][frames["groups"]["round"] == result.records[-1].round]
+    r = result.records[-1]
+    print(
+        f"{result.config.strategy} on {result.config.dataset}: round {r.round}, "
+        f"{r.n_labeled} labelled, accuracy {r.overall['accuracy']:.3f} "
+        f"(vs observed labels {r.overall['accuracy_observed']:.3f}), "
+        f"worst-group accuracy {r.overall['worst_group_accuracy']:.3f}"
+    )
+    print(
+        last[["group", "pool_share", "query_share_cum", "accuracy", "accuracy_observed"]]
+        .round(3)
+        .to_string(index=False)
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m components",
+        description="Simulate pool-based active learning under bias.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p_list = sub.add_parser("list", help="every dataset, scenario, strategy and model")
+    p_list.add_argument("--json", action="store_true", help="machine-readable output")
+    p_list.set_defaults(func=cmd_list)
+
+    p_run = sub.add_parser("run", help="run one simulation and write its records")
+    p_run.add_argument("--config", help="replay a config.json (or a run directory)")
+    p_run.add_argument("--dataset", help="dataset spec, e.g. 'adult:group=sex'")
+    p_run.add_argument(
+        "--scenario", action="append", help="scenario spec; repeat to compose, in order"
+    )
+    p_run.add_argument("--strategy", help="strategy spec, e.g. 'fal:alpha=0.3'")
+    p_run.add_argument("--model", help="learner name, e.g. logistic")
+    p_run.add_argument("--seed", help="seed of the whole run")
+    p_run.add_argument("--initial", help="seed-set size")
+    p_run.add_argument("--batch-size", dest="batch_size", help="rows labelled per round")
+    p_run.add_argument("--rounds", help="query rounds after the seed set")
+    p_run.add_argument("--test-size", dest="test_size", help="share held out for testing")
+    p_run.add_argument(
+        "--use-group-feature", action="store_true", help="give the model the group as a feature"
+    )
+    p_run.add_argument("--out", help="directory for config.json and the three CSVs")
+    p_run.add_argument("-v", "--verbose", action="store_true", help="one line per round on stderr")
+    p_run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args))
+    except (BadInput, ValueError) as exc:
+        message = " ".join(str(exc).split())
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,161 @@
+"""``RunConfig``: everything needed to replay a run, validated once, JSON-friendly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from components.learners import LEARNERS
+from components.scenarios import SCENARIOS
+from components.specs import Param, Spec, did_you_mean
+from components.strategies import STRATEGIES
+
+MSG_UNKNOWN_FIELD = "config: unknown field '{field}'; allowed: {allowed}{hint}"
+MSG_BAD_JSON = (
+    "config: the file is not valid JSON ({detail}); allowed: a config.json written by a run"
+)
+MSG_GROUP_FREE = (
+    "scenario '{name}': group={value!r} is not a group of {dataset}; allowed: {allowed}{hint}"
+)
+
+#: The numeric fields and their bounds, checked by ``RunConfig.validate``.
+FIELDS = {
+    "seed": Param("seed", "int", 0, "Seed of the whole run.", low=0, high=2**32 - 1),
+    "initial_size": Param(
+        "initial_size", "int", 20, "Rows labelled before the first query.", low=1, high=100_000
+    ),
+    "batch_size": Param("batch_size", "int", 10, "Rows labelled per round.", low=1, high=100),
+    "rounds": Param("rounds", "int", 30, "Query rounds after the seed set.", low=0, high=10_000),
+    "test_size": Param(
+        "test_size", "float", 0.25, "Share of rows held out as the test set.", low=0.05, high=0.9
+    ),
+    "use_group_feature": Param(
+        "use_group_feature", "bool", False, "Give the model the group as a feature."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run: data, bias, strategy, model, sizes and seed.
+
+    >>> cfg = RunConfig.from_dict({"dataset": "two_groups", "strategy": "random", "rounds": 2})
+    >>> RunConfig.from_json(cfg.to_json()) == cfg
+    True
+    """
+
+    dataset: Spec = Spec("two_groups")
+    scenarios: tuple[Spec, ...] = ()
+    strategy: Spec = Spec("least_confidence")
+    model: str = "logistic"
+    use_group_feature: bool = False
+    seed: int = 0
+    initial_size: int = 20
+    batch_size: int = 10
+    rounds: int = 30
+    test_size: float = 0.25
+
+    # -- construction -------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunConfig:
+        """Build and validate from a mapping (specs as strings or dicts)."""
+        allowed = [f.name for f in fields(cls)]
+        for key in data:
+            if key not in allowed:
+                raise ValueError(
+                    MSG_UNKNOWN_FIELD.format(
+                        field=key, allowed=", ".join(allowed), hint=did_you_mean(key, allowed)
+                    )
+                )
+        kw: dict[str, Any] = {}
+        if "dataset" in data:
+            kw["dataset"] = Spec.coerce(data["dataset"], kind="dataset")
+        if "scenarios" in data:
+            raw = data["scenarios"]
+            if isinstance(raw, (str, Mapping)):
+                raw = [raw]
+            kw["scenarios"] = tuple(Spec.coerce(s, kind="scenario") for s in raw or ())
+        if "strategy" in data:
+            kw["strategy"] = Spec.coerce(data["strategy"], kind="strategy")
+        if "model" in data:
+            kw["model"] = str(data["model"])
+        for name, param in FIELDS.items():
+            if name in data:
+                kw[name] = param.coerce(data[name], kind="config", owner=name)
+        return cls(**kw).validate()
+
+    @classmethod
+    def from_json(cls, text: str) -> RunConfig:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(MSG_BAD_JSON.format(detail=exc.msg)) from None
+        if not isinstance(data, dict):
+            raise ValueError(MSG_BAD_JSON.format(detail="not an object"))
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["dataset"] = self.dataset.to_json()
+        out["scenarios"] = [s.to_json() for s in self.scenarios]
+        out["strategy"] = self.strategy.to_json()
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+    def with_changes(self, **changes: Any) -> RunConfig:
+        return replace(self, **changes).validate()
+
+    # -- validation -----------------------------------------------------------
+    def validate(self) -> RunConfig:
+        """Check names, parameter values and bounds that need no data. Returns self."""
+        for name, param in FIELDS.items():
+            param.coerce(getattr(self, name), kind="config", owner=name)
+        LEARNERS[self.model]
+        from datasets.base import resolve_dataset_spec
+
+        resolve_dataset_spec(self.dataset)
+        for spec in self.scenarios:
+            SCENARIOS.resolve(spec)
+        STRATEGIES.resolve(self.strategy)
+        return self
+
+    def resolve(self) -> RunConfig:
+        """Fill every default (the scenario's target group too) and check group names.
+
+        The result is what ``config.json`` holds, so a replay never depends on
+        defaults that might change.
+        """
+        from datasets.base import load, resolve_dataset_spec
+
+        self.validate()
+        dataset_spec = resolve_dataset_spec(self.dataset)
+        ds = load(dataset_spec)
+        scenarios = []
+        for spec in self.scenarios:
+            spec = SCENARIOS.resolve(spec)
+            entry = SCENARIOS[spec.name]
+            if any(p.name == "group" for p in entry.params):
+                group = spec.get("group")
+                if group is None:
+                    spec = Spec(spec.name, (("group", ds.smallest_group),) + spec.params)
+                elif group not in ds.groups:
+                    raise ValueError(
+                        MSG_GROUP_FREE.format(
+                            name=spec.name,
+                            value=group,
+                            dataset=str(dataset_spec),
+                            allowed=", ".join(ds.groups),
+                            hint=did_you_mean(group, ds.groups),
+                        )
+                    )
+            scenarios.append(spec)
+        return replace(
+            self,
+            dataset=dataset_spec,
+            scenarios=tuple(scenarios),
+            strategy=STRATEGIES.resolve(self.strategy),
+        )

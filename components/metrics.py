@@ -1,0 +1,113 @@
+"""Per-group metrics with ``np.bincount`` over integer group codes.
+
+fairlearn is the oracle in the tests; this module is ~100x faster than its
+``MetricFrame`` (measured in benchmarks/bench_engine.py). A rate whose
+denominator is 0 (a group without positives, say) is NaN, shown as "n/a".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GROUP_METRICS = ("accuracy", "tpr", "fpr", "selection_rate", "ppv")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.full(len(num), np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def group_rates(
+    y: np.ndarray, pred: np.ndarray, group: np.ndarray, n_groups: int
+) -> dict[str, np.ndarray]:
+    """Accuracy, TPR, FPR, selection rate and PPV per group code.
+
+    Parameters
+    ----------
+    y, pred : ndarray (n,) of {0, 1}
+    group : ndarray (n,) of int codes in [0, n_groups)
+
+    Returns
+    -------
+    dict of name -> ndarray (n_groups,), plus ``"count"``.
+
+    >>> r = group_rates(np.array([1, 0, 1, 1]), np.array([1, 1, 0, 1]), np.array([0, 0, 1, 1]), 2)
+    >>> r["accuracy"].tolist(), r["tpr"].tolist()
+    ([0.5, 0.5], [1.0, 0.5])
+    """
+    yf = y.astype(np.float64)
+    pf = pred.astype(np.float64)
+    count = np.bincount(group, minlength=n_groups).astype(np.float64)
+    pos = np.bincount(group, weights=yf, minlength=n_groups)
+    pred_pos = np.bincount(group, weights=pf, minlength=n_groups)
+    tp = np.bincount(group, weights=yf * pf, minlength=n_groups)
+    correct = np.bincount(group, weights=(yf == pf), minlength=n_groups)
+    fp = pred_pos - tp
+    return {
+        "count": count,
+        "accuracy": _ratio(correct, count),
+        "tpr": _ratio(tp, pos),
+        "fpr": _ratio(fp, count - pos),
+        "selection_rate": _ratio(pred_pos, count),
+        "ppv": _ratio(tp, pred_pos),
+    }
+
+
+def _spread(values: np.ndarray) -> float:
+    v = values[~np.isnan(values)]
+    return float(v.max() - v.min()) if len(v) else float("nan")
+
+
+def summary(rates: dict[str, np.ndarray]) -> dict[str, float]:
+    """Worst-group accuracy and the three gaps, from ``group_rates`` output.
+
+    ``dp_difference`` is the spread of selection rates, ``eo_difference`` the
+    larger of the TPR and FPR spreads, ``pp_difference`` the spread of PPV, as
+    in fairlearn's ``demographic_parity_difference`` and
+    ``equalized_odds_difference``. Groups absent from the data are left out.
+    """
+    acc = rates["accuracy"][~np.isnan(rates["accuracy"])]
+    tpr_gap, fpr_gap = _spread(rates["tpr"]), _spread(rates["fpr"])
+    gaps = [g for g in (tpr_gap, fpr_gap) if g == g]
+    return {
+        "worst_group_accuracy": float(acc.min()) if len(acc) else float("nan"),
+        "dp_difference": _spread(rates["selection_rate"]),
+        "eo_difference": float(max(gaps)) if gaps else float("nan"),
+        "pp_difference": _spread(rates["ppv"]),
+    }
+
+
+def uncertainty_bias(
+    proba: np.ndarray, group: np.ndarray, unlabeled: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Phillips, Chang & Friedler (2018) uncertainty bias per group, shape (n_groups,).
+
+    On the unlabelled rows, a row is *certain* when its top-class probability is
+    at least the median. ``UB(g) = 1 - P(certain | g) / P(certain | not g)``;
+    above 0 means the model is sure about g less often than about the others.
+    """
+    top = proba[unlabeled].max(axis=1)
+    g = group[unlabeled]
+    if len(top) == 0:
+        return np.full(n_groups, np.nan)
+    certain = (top >= np.median(top)).astype(np.float64)
+    n_g = np.bincount(g, minlength=n_groups).astype(np.float64)
+    c_g = np.bincount(g, weights=certain, minlength=n_groups)
+    p_in = _ratio(c_g, n_g)
+    p_out = _ratio(c_g.sum() - c_g, n_g.sum() - n_g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ub = 1.0 - p_in / p_out
+    ub[~np.isfinite(ub)] = np.nan
+    return ub
+
+
+def mean_by_group(
+    values: np.ndarray, group: np.ndarray, mask: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Mean of ``values[mask]`` per group code, NaN for an empty group."""
+    g = group[mask]
+    return _ratio(
+        np.bincount(g, weights=values[mask], minlength=n_groups),
+        np.bincount(g, minlength=n_groups).astype(np.float64),
+    )

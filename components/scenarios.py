@@ -1,0 +1,306 @@
+"""Bias scenarios: pure transforms ``(split, *, rng, **params) -> split``.
+
+They compose in order. Each changes the pool; only measurement noise and label
+bias also reach the test set, because they change how data is measured or
+recorded. The test set's truth is never touched. ``group`` names the target
+group; ``RunConfig.resolve`` fills in the smallest group when it is left out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from components.specs import Param, Registry
+from components.split import Split
+
+SCENARIOS = Registry("scenario")
+
+MSG_NO_GROUP = (
+    "scenario '{name}': group={value!r} is not a group of this data; allowed: {allowed}{hint}"
+)
+MSG_EMPTY_POOL = (
+    "scenario '{name}': leaves {left} rows of group {group!r} in the pool; "
+    "allowed: settings that keep at least 1"
+)
+
+GROUP = Param("group", "str", None, "The group the scenario targets (default: the smallest).")
+
+SURESH = (
+    "Suresh, H. & Guttag, J. (2021). A framework for understanding sources of harm "
+    "throughout the machine learning life cycle. EAAMO."
+)
+
+
+def _code(split: Split, group: str, name: str) -> int:
+    from components.specs import did_you_mean
+
+    if group not in split.groups:
+        raise ValueError(
+            MSG_NO_GROUP.format(
+                name=name,
+                value=group,
+                allowed=", ".join(split.groups),
+                hint=did_you_mean(group, split.groups),
+            )
+        )
+    return split.code(group)
+
+
+def _exact_subset(rows: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """``round(fraction * len(rows))`` of ``rows``, chosen at random."""
+    k = int(round(fraction * len(rows)))
+    return rows[rng.permutation(len(rows))[:k]] if k else rows[:0]
+
+
+@SCENARIOS.register("none", description="No bias added: the data as it comes.")
+def none(split: Split, *, rng: np.random.Generator) -> Split:
+    return split
+
+
+@SCENARIOS.register(
+    "underrepresentation",
+    params=(
+        GROUP,
+        Param("keep", "float", 0.2, "Fraction of the group's pool rows kept.", low=0.0, high=1.0),
+    ),
+    description="Keep only a fraction of one group in the pool (representation bias).",
+    citation=SURESH,
+    formula="pool_g <- random keep * |pool_g| rows of pool_g",
+)
+def underrepresentation(
+    split: Split, *, rng: np.random.Generator, group: str, keep: float = 0.2
+) -> Split:
+    g = _code(split, group, "underrepresentation")
+    rows = np.flatnonzero(split.g_pool == g)
+    kept = _exact_subset(rows, keep, rng)
+    if len(kept) == 0:
+        raise ValueError(MSG_EMPTY_POOL.format(name="underrepresentation", left=0, group=group))
+    mask = split.g_pool != g
+    mask[kept] = True
+    return split.subset_pool(np.flatnonzero(mask))
+
+
+@SCENARIOS.register(
+    "label_bias",
+    params=(
+        GROUP,
+        Param(
+            "flip",
+            "float",
+            0.4,
+            "Fraction of the group's positives recorded as negative.",
+            low=0.0,
+            high=1.0,
+        ),
+    ),
+    description=(
+        "A fraction of one group's positives are recorded as negative, in the pool and in "
+        "the test set's observed labels. The truth is kept."
+    ),
+    citation=(
+        "Blum, A. & Stangl, K. (2020). Recovering from biased data: can fairness constraints "
+        "improve accuracy? FORC. Jiang, H. & Nachum, O. (2020). Identifying and correcting "
+        "label bias in machine learning. AISTATS."
+    ),
+    formula="y_obs = 0 for round(flip * |positives_g|) random positives of g",
+)
+def label_bias(split: Split, *, rng: np.random.Generator, group: str, flip: float = 0.4) -> Split:
+    g = _code(split, group, "label_bias")
+    y_pool_obs = split.y_pool_obs.copy()
+    y_test_obs = split.y_test_obs.copy()
+    for y_obs, gg in ((y_pool_obs, split.g_pool), (y_test_obs, split.g_test)):
+        positives = np.flatnonzero((gg == g) & (y_obs == 1))
+        y_obs[_exact_subset(positives, flip, rng)] = 0
+    return split.evolve(y_pool_obs=y_pool_obs, y_test_obs=y_test_obs)
+
+
+@SCENARIOS.register(
+    "measurement_noise",
+    params=(
+        GROUP,
+        Param(
+            "sigma",
+            "float",
+            1.0,
+            "Noise standard deviation, in units of each feature's standard deviation.",
+            low=0.0,
+            high=10.0,
+        ),
+    ),
+    description=(
+        "Gaussian noise on one group's features, in pool and test: the model becomes "
+        "uncertain about the group for no reason of the group's own."
+    ),
+    citation=SURESH + " (measurement bias)",
+    formula="x <- x + N(0, (sigma * sd_j)^2) per feature j, for rows of g",
+)
+def measurement_noise(
+    split: Split, *, rng: np.random.Generator, group: str, sigma: float = 1.0
+) -> Split:
+    g = _code(split, group, "measurement_noise")
+    d = split.X_pool.shape[1] - split.n_group_cols
+    sd = split.X_pool[:, :d].std(axis=0)
+    X_pool = split.X_pool.copy()
+    X_test = split.X_test.copy()
+    for X, gg in ((X_pool, split.g_pool), (X_test, split.g_test)):
+        rows = np.flatnonzero(gg == g)
+        X[np.ix_(rows, np.arange(d))] += rng.normal(size=(len(rows), d)) * (sigma * sd)
+    return split.evolve(X_pool=X_pool, X_test=X_test)
+
+
+@SCENARIOS.register(
+    "cold_start_skew",
+    params=(
+        GROUP,
+        Param(
+            "share",
+            "float",
+            0.0,
+            "Share of the seed set drawn from the group (0 = none at all).",
+            low=0.0,
+            high=1.0,
+        ),
+    ),
+    description="The initial labelled seed set is drawn only or mostly from the other groups.",
+    citation=(
+        "Attenberg, J. & Provost, F. (2010). Why label when you can search? Alternatives to "
+        "active learning for applying human resources to build classification models under "
+        "extreme class imbalance. KDD."
+    ),
+    formula="seed set: round(share * initial) rows of g, the rest from other groups",
+)
+def cold_start_skew(
+    split: Split, *, rng: np.random.Generator, group: str, share: float = 0.0
+) -> Split:
+    g = _code(split, group, "cold_start_skew")
+    kept = tuple((c, s) for c, s in split.seed_share if c != g)
+    return split.evolve(seed_share=kept + ((g, float(share)),))
+
+
+@SCENARIOS.register(
+    "annotator_bias",
+    params=(
+        GROUP,
+        Param(
+            "rate",
+            "float",
+            0.3,
+            "Chance that the annotator mislabels a row of the group.",
+            low=0.0,
+            high=1.0,
+        ),
+        Param(
+            "direction",
+            "str",
+            "down",
+            "down: positives answered as negative; up: the reverse; both: either way.",
+            choices=("down", "up", "both"),
+        ),
+    ),
+    description=(
+        "The simulated annotator mislabels one group at query time. Labels already in the "
+        "data and the test set are untouched."
+    ),
+    citation=(
+        "Sap, M., Card, D., Gabriel, S., Choi, Y. & Smith, N. A. (2019). The risk of racial "
+        "bias in hate speech detection. ACL."
+    ),
+    formula="answer = flipped label with probability rate, for queried rows of g",
+)
+def annotator_bias(
+    split: Split,
+    *,
+    rng: np.random.Generator,
+    group: str,
+    rate: float = 0.3,
+    direction: str = "down",
+) -> Split:
+    g = _code(split, group, "annotator_bias")
+    return split.evolve(oracle_flip=split.oracle_flip + ((g, float(rate), direction),))
+
+
+@SCENARIOS.register(
+    "base_rate_shift",
+    params=(
+        GROUP,
+        Param(
+            "positive_rate",
+            "float",
+            0.1,
+            "The group's share of true positives in the pool after the shift.",
+            low=0.0,
+            high=1.0,
+        ),
+    ),
+    description=(
+        "Drop positives or negatives of one group from the pool until its base rate is "
+        "as asked (a sampling bias; the test set keeps the true rate)."
+    ),
+    citation=(
+        "Moreno-Torres, J. G. et al. (2012). A unifying view on dataset shift in "
+        "classification. Pattern Recognition 45(1) (prior probability shift)."
+    ),
+    formula="drop rows of g with the over-represented label until mean(y_g) = positive_rate",
+)
+def base_rate_shift(
+    split: Split, *, rng: np.random.Generator, group: str, positive_rate: float = 0.1
+) -> Split:
+    g = _code(split, group, "base_rate_shift")
+    pos = np.flatnonzero((split.g_pool == g) & (split.y_pool == 1))
+    neg = np.flatnonzero((split.g_pool == g) & (split.y_pool == 0))
+    r = positive_rate
+    if len(pos) + len(neg) == 0:
+        return split
+    current = len(pos) / (len(pos) + len(neg))
+    if r > current:  # too few positives: drop negatives
+        n_neg = len(neg) if r == 0 else int(round(len(pos) * (1 - r) / r))
+        drop = neg[rng.permutation(len(neg))[: len(neg) - n_neg]]
+    else:  # too many positives: drop positives
+        n_pos = int(round(len(neg) * r / (1 - r))) if r < 1 else len(pos)
+        drop = pos[rng.permutation(len(pos))[: len(pos) - n_pos]]
+    mask = np.ones(split.n_pool, dtype=bool)
+    mask[drop] = False
+    if not (mask & (split.g_pool == g)).any():
+        raise ValueError(MSG_EMPTY_POOL.format(name="base_rate_shift", left=0, group=group))
+    return split.subset_pool(np.flatnonzero(mask))
+
+
+@SCENARIOS.register(
+    "duplicates",
+    params=(
+        GROUP,
+        Param(
+            "factor",
+            "int",
+            3,
+            "How many copies of each of the group's rows the pool holds.",
+            low=1,
+            high=10,
+        ),
+    ),
+    description=(
+        "Each of one group's pool rows appears `factor` times, with the same recorded label: "
+        "removing the copies would not remove a label bias."
+    ),
+    citation=(
+        "Lee, K. et al. (2022). Deduplicating training data makes language models better. ACL."
+    ),
+    formula="pool <- pool + (factor - 1) copies of every row of g",
+)
+def duplicates(split: Split, *, rng: np.random.Generator, group: str, factor: int = 3) -> Split:
+    g = _code(split, group, "duplicates")
+    rows = np.flatnonzero(split.g_pool == g)
+    extra = np.tile(rows, factor - 1)
+    order = np.concatenate([np.arange(split.n_pool), extra])
+    order = order[rng.permutation(len(order))]
+    return split.subset_pool(order)
+
+
+def apply_scenarios(split: Split, specs: tuple, *, seed_seq: np.random.SeedSequence) -> Split:
+    """Apply resolved scenario specs in order; scenario ``i`` gets child stream ``i``."""
+    children = seed_seq.spawn(len(specs))
+    for spec, child in zip(specs, children, strict=True):
+        entry = SCENARIOS[spec.name]
+        split = entry.func(split, rng=np.random.default_rng(child), **dict(spec.params))
+        split = split.evolve(log=split.log + (str(spec),))
+    return split

@@ -1,0 +1,147 @@
+"""What a query strategy sees, and the shared ``top_n`` picker.
+
+A strategy is a plain function::
+
+    strategy(model, pool: PoolView, n: int, *, rng, context: QueryContext, **params)
+        -> ndarray of n distinct pool positions, none of them labelled
+
+``PoolView`` holds features and groups but no labels, so a strategy cannot
+cheat. Fairness-aware strategies may read group counts through ``context``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from components.specs import Param, Registry
+
+STRATEGIES = Registry("strategy")
+
+MSG_TOO_MANY = "n={n} is more than the {free} unlabelled pool rows; allowed: 1 to {free}"
+
+
+@dataclass(frozen=True, eq=False)
+class PoolView:
+    """The pool as a strategy may see it: no labels.
+
+    Attributes
+    ----------
+    X : ndarray (n_pool, n_features), read-only
+    group : ndarray (n_pool,) int, group codes into ``groups``
+    labeled : ndarray (n_pool,) bool, read-only; True where already labelled
+    groups : tuple of str
+    """
+
+    X: np.ndarray
+    group: np.ndarray
+    labeled: np.ndarray
+    groups: tuple[str, ...]
+
+    @property
+    def n_pool(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_unlabeled(self) -> int:
+        return int(self.n_pool - np.count_nonzero(self.labeled))
+
+    def unlabeled_positions(self) -> np.ndarray:
+        return np.flatnonzero(~self.labeled)
+
+
+@dataclass(eq=False)
+class QueryContext:
+    """Everything else a strategy may use, prepared once per round by the engine.
+
+    Attributes
+    ----------
+    proba : ndarray (n_pool, 2) or None
+        The current model's probabilities on the whole pool.
+    committee_proba : ndarray (n_members, n_pool, 2) or None
+        Bootstrap committee probabilities, for committee strategies.
+    labeled_y : ndarray (n_labeled,) int
+        Observed labels of the labelled rows, in the order of ``labeled_positions``.
+    labeled_positions : ndarray (n_labeled,) int
+    fit : callable ``(X, y) -> model`` or None
+        Fits the run's learner (for look-ahead strategies such as ``fal``).
+    scores : ndarray (n_pool,) or None
+        The strategy's own scores, when the engine has computed them already.
+    state : dict
+        Survives from round to round within one run (e.g. k-center distances).
+    """
+
+    proba: np.ndarray | None = None
+    committee_proba: np.ndarray | None = None
+    labeled_y: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    labeled_positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    fit: Callable[[np.ndarray, np.ndarray], Any] | None = None
+    scores: np.ndarray | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def group_counts(pool: PoolView) -> tuple[np.ndarray, np.ndarray]:
+    """(pool counts, labelled counts) per group code, each shape (n_groups,)."""
+    k = len(pool.groups)
+    return (
+        np.bincount(pool.group, minlength=k),
+        np.bincount(pool.group[pool.labeled], minlength=k),
+    )
+
+
+def check_n(pool: PoolView, n: int) -> None:
+    free = pool.n_unlabeled
+    if not 1 <= n <= free:
+        raise ValueError(MSG_TOO_MANY.format(n=n, free=free))
+
+
+def top_n(
+    scores: np.ndarray, n: int, *, labeled: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Positions of the ``n`` highest scores among unlabelled rows, best first.
+
+    Ties at the cut are broken by ``rng``, so equal scores never favour low
+    positions. Runs in O(n_pool) (a partition, not a sort).
+
+    >>> rng = np.random.default_rng(0)
+    >>> top_n(np.array([0.1, 0.9, 0.5, 0.9]), 2, labeled=np.array([0, 0, 0, 1], bool), rng=rng)
+    array([1, 2])
+    """
+    s = np.where(labeled, -np.inf, np.nan_to_num(scores, nan=-np.inf, neginf=-np.inf))
+    free = int(len(s) - np.count_nonzero(labeled))
+    if not 1 <= n <= free:
+        raise ValueError(MSG_TOO_MANY.format(n=n, free=free))
+    cut = len(s) - n
+    threshold = np.partition(s, cut)[cut]
+    above = np.flatnonzero(s > threshold)
+    need = n - len(above)
+    if need > 0:
+        ties = np.flatnonzero((s == threshold) & ~labeled)
+        above = np.concatenate([above, rng.choice(ties, size=need, replace=False)])
+    order = np.argsort(-s[above], kind="stable")
+    return above[order]
+
+
+# Shared parameters
+MEMBERS = Param(
+    "members", "int", 5, "How many bootstrap models form the committee.", low=2, high=25
+)
+TARGET = Param(
+    "target",
+    "str",
+    "equal",
+    "Which share each group should reach: 'equal' (1/number of groups) or 'pool' (its pool share).",
+    choices=("equal", "pool"),
+)
+
+
+def target_shares(pool: PoolView, target: str) -> np.ndarray:
+    """The share each group should reach in the labelled set, shape (n_groups,)."""
+    pool_counts, _ = group_counts(pool)
+    present = pool_counts > 0
+    if target == "pool":
+        return pool_counts / pool_counts.sum()
+    return present / present.sum()

@@ -1,0 +1,316 @@
+"""Fairness-aware strategies: ``group_balanced``, ``fair_uncertainty`` and ``fal``.
+
+These read ``pool.group`` and the labelled set's group counts: a practitioner
+who uses them must know each row's group, which is itself a choice with costs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from components.learners import predict_proba
+from components.specs import Param
+from components.strategies.base import (
+    STRATEGIES,
+    TARGET,
+    PoolView,
+    QueryContext,
+    check_n,
+    group_counts,
+    target_shares,
+    top_n,
+)
+from components.strategies.uncertainty import entropy_scores, least_confidence_scores, pool_proba
+
+MSG_NEEDS_FIT = (
+    "strategy 'fal': needs context.fit to refit the model; allowed: run it through the engine"
+)
+
+
+def representation_deficit(labeled_counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """How far each group is below its target share of the labelled set, in [0, 1].
+
+    ``max(0, 1 - labelled_share / target_share)``; a group with no labels has 1.
+
+    >>> representation_deficit(np.array([9, 1]), np.array([0.5, 0.5])).round(2).tolist()
+    [0.0, 0.8]
+    """
+    total = labeled_counts.sum()
+    have = labeled_counts / total if total > 0 else np.zeros(len(labeled_counts))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deficit = np.where(shares > 0, 1.0 - have / shares, 0.0)
+    return np.clip(deficit, 0.0, 1.0)
+
+
+def _per_group_top(
+    scores: np.ndarray, pool: PoolView, k: int, rng: np.random.Generator
+) -> list[np.ndarray]:
+    """For each group, its unlabelled positions ordered best first (at most ``k``)."""
+    out = []
+    for g in range(len(pool.groups)):
+        blocked = pool.labeled | (pool.group != g)
+        free = int(len(blocked) - np.count_nonzero(blocked))
+        out.append(
+            top_n(scores, min(k, free), labeled=blocked, rng=rng)
+            if free
+            else np.zeros(0, dtype=np.int64)
+        )
+    return out
+
+
+def group_balanced(
+    model: Any,
+    pool: PoolView,
+    n: int,
+    *,
+    rng: np.random.Generator,
+    context: QueryContext,
+    target: str = "equal",
+    within: str = "uncertainty",
+) -> np.ndarray:
+    """Interlace groups: each pick goes to the group furthest below its target share.
+
+    Within a group, rows are taken by least confidence (``within="uncertainty"``)
+    or at random (``within="random"``).
+    """
+    check_n(pool, n)
+    if within == "random":
+        scores = rng.random(pool.n_pool)
+    else:
+        scores = least_confidence_scores(pool_proba(model, pool, context))
+    shares = target_shares(pool, target)
+    _, have = group_counts(pool)
+    have = have.astype(float)
+    queues = _per_group_top(scores, pool, n, rng)
+    taken = np.zeros(len(queues), dtype=int)
+    picks = []
+    for _ in range(n):
+        total = have.sum() + 1.0
+        need = shares * total - have
+        open_ = np.array([taken[g] < len(q) for g, q in enumerate(queues)])
+        need = np.where(open_, need, -np.inf)
+        best = np.flatnonzero(need == need.max())
+        g = int(best[0] if len(best) == 1 else rng.choice(best))
+        picks.append(queues[g][taken[g]])
+        taken[g] += 1
+        have[g] += 1
+    return np.array(picks, dtype=np.int64)
+
+
+def _balanced_scorer(model: Any, pool: PoolView, context: QueryContext, **_: Any) -> np.ndarray:
+    return least_confidence_scores(pool_proba(model, pool, context))
+
+
+STRATEGIES.register(
+    "group_balanced",
+    params=(
+        TARGET,
+        Param(
+            "within",
+            "str",
+            "uncertainty",
+            "How to choose inside a group: by least confidence or at random.",
+            choices=("uncertainty", "random"),
+        ),
+    ),
+    description=(
+        "Interlace groups: each query goes to the group furthest below its target share "
+        "of the labelled set; inside a group, the least confident row."
+    ),
+    citation=(
+        "Stratified sampling by group; compare Abernethy, J. et al. (2022). Active sampling "
+        "for min-max fairness. ICML, and Branchaud-Charron, F. et al. (2021). Can active "
+        "learning preemptively mitigate fairness issues? ICLR RAI workshop."
+    ),
+    scorer=_balanced_scorer,
+    formula="group* = argmax_g (target_g * (n_labelled + 1) - labelled_g)",
+)(group_balanced)
+
+
+def fair_uncertainty_scores(
+    uncertainty: np.ndarray, group: np.ndarray, deficit: np.ndarray, *, lam: float
+) -> np.ndarray:
+    """Uncertainty times ``1 + lam * deficit(group)``.
+
+    >>> fair_uncertainty_scores(np.array([0.2, 0.2]), np.array([0, 1]), np.array([0.0, 1.0]), lam=1.0).tolist()
+    [0.2, 0.4]
+    """
+    return uncertainty * (1.0 + lam * deficit[group])
+
+
+def fair_uncertainty(
+    model: Any,
+    pool: PoolView,
+    n: int,
+    *,
+    rng: np.random.Generator,
+    context: QueryContext,
+    lam: float = 1.0,
+    target: str = "equal",
+) -> np.ndarray:
+    """Least confidence re-weighted by each group's representation deficit.
+
+    The deficit is updated after every pick, so one batch does not pile onto
+    one group.
+    """
+    check_n(pool, n)
+    u = least_confidence_scores(pool_proba(model, pool, context))
+    shares = target_shares(pool, target)
+    _, have = group_counts(pool)
+    have = have.astype(float)
+    queues = _per_group_top(u, pool, n, rng)
+    taken = np.zeros(len(queues), dtype=int)
+    picks = []
+    for _ in range(n):
+        deficit = representation_deficit(have, shares)
+        value = np.full(len(queues), -np.inf)
+        for g, q in enumerate(queues):
+            if taken[g] < len(q):
+                value[g] = u[q[taken[g]]] * (1.0 + lam * deficit[g])
+        best = np.flatnonzero(value == value.max())
+        g = int(best[0] if len(best) == 1 else rng.choice(best))
+        picks.append(queues[g][taken[g]])
+        taken[g] += 1
+        have[g] += 1
+    return np.array(picks, dtype=np.int64)
+
+
+def _fair_unc_scorer(
+    model: Any,
+    pool: PoolView,
+    context: QueryContext,
+    *,
+    lam: float = 1.0,
+    target: str = "equal",
+    **_: Any,
+) -> np.ndarray:
+    u = least_confidence_scores(pool_proba(model, pool, context))
+    _, have = group_counts(pool)
+    deficit = representation_deficit(have.astype(float), target_shares(pool, target))
+    return fair_uncertainty_scores(u, pool.group, deficit, lam=lam)
+
+
+STRATEGIES.register(
+    "fair_uncertainty",
+    params=(
+        Param(
+            "lam",
+            "float",
+            1.0,
+            "How strongly a group's shortfall of labels boosts its rows (0 = plain least confidence).",
+            low=0.0,
+            high=20.0,
+        ),
+        TARGET,
+    ),
+    description=(
+        "Least confidence, boosted for groups below their target share of labels. "
+        "Defined by this project as a simple, explainable re-weighting."
+    ),
+    citation=(
+        "This project's re-weighting, in the spirit of Sharaf, A., Daume III, H. & Ni, R. "
+        "(2022). Promoting fairness in learned models by learning to active learn under "
+        "parity constraints. FAccT."
+    ),
+    scorer=_fair_unc_scorer,
+    formula="score(x) = (1 - max_y P(y|x)) * (1 + lam * deficit(group(x)))",
+)(fair_uncertainty)
+
+
+def dp_difference_of(pred: np.ndarray, group: np.ndarray, n_groups: int) -> float:
+    """Largest gap in positive-prediction rate between groups present."""
+    counts = np.bincount(group, minlength=n_groups)
+    pos = np.bincount(group, weights=pred, minlength=n_groups)
+    present = counts > 0
+    rate = pos[present] / counts[present]
+    return float(rate.max() - rate.min()) if len(rate) else 0.0
+
+
+def fal(
+    model: Any,
+    pool: PoolView,
+    n: int,
+    *,
+    rng: np.random.Generator,
+    context: QueryContext,
+    alpha: float = 0.5,
+    candidates: int = 32,
+    eval_size: int = 1000,
+) -> np.ndarray:
+    """Fair active learning: trade entropy against expected unfairness after labelling.
+
+    For each of ``candidates`` random unlabelled rows and each label y, refit
+    the model with (x, y) added and measure the demographic-parity difference
+    of its predictions on ``eval_size`` unlabelled rows. Expected unfairness is
+    the average over y weighted by P(y|x). Score = alpha * H(x)/log 2 -
+    (1 - alpha) * E[unfairness]; the top ``n`` candidates are taken.
+    """
+    check_n(pool, n)
+    if context.fit is None:
+        raise ValueError(MSG_NEEDS_FIT)
+    free = pool.unlabeled_positions()
+    k = min(len(free), max(candidates, n))
+    cand = rng.choice(free, size=k, replace=False)
+    eval_rows = rng.choice(free, size=min(eval_size, len(free)), replace=False)
+    proba = pool_proba(model, pool, context)
+    h = entropy_scores(proba[cand]) / np.log(2.0)
+    X_lab = pool.X[context.labeled_positions]
+    y_lab = context.labeled_y
+    X_eval, g_eval = pool.X[eval_rows], pool.group[eval_rows]
+    expected = np.zeros(k)
+    for j, i in enumerate(cand):
+        X_new = np.vstack([X_lab, pool.X[i : i + 1]])
+        for label in (0, 1):
+            m = context.fit(X_new, np.append(y_lab, label))
+            pred = (predict_proba(m, X_eval)[:, 1] >= 0.5).astype(float)
+            expected[j] += proba[i, label] * dp_difference_of(pred, g_eval, len(pool.groups))
+    score = alpha * h - (1.0 - alpha) * expected
+    order = top_n(score, n, labeled=np.zeros(k, dtype=bool), rng=rng)
+    return cand[order]
+
+
+def _fal_scorer(model: Any, pool: PoolView, context: QueryContext, **_: Any) -> np.ndarray:
+    return entropy_scores(pool_proba(model, pool, context)) / np.log(2.0)
+
+
+STRATEGIES.register(
+    "fal",
+    params=(
+        Param(
+            "alpha",
+            "float",
+            0.5,
+            "1 = only informativeness (entropy); 0 = only expected fairness gain.",
+            low=0.0,
+            high=1.0,
+        ),
+        Param(
+            "candidates",
+            "int",
+            32,
+            "How many random unlabelled rows are scored per round (each costs two refits).",
+            low=1,
+            high=500,
+        ),
+        Param(
+            "eval_size",
+            "int",
+            1000,
+            "How many unlabelled rows measure the demographic-parity gap.",
+            low=50,
+            high=20000,
+        ),
+    ),
+    description=(
+        "Fair Active Learning: entropy traded against the demographic-parity gap the "
+        "model would have after learning each candidate's label (on a candidate subsample)."
+    ),
+    citation=(
+        "Anahideh, H., Asudeh, A. & Thirumuruganathan, S. (2022). Fair active learning. "
+        "Expert Systems with Applications 199."
+    ),
+    scorer=_fal_scorer,
+    formula="score(x) = alpha * H(x) - (1 - alpha) * sum_y P(y|x) * DP(model + (x, y))",
+)(fal)
