@@ -1,3 +1,10 @@
-"""Import every loader module so that each registers itself in ``DATASETS``."""
+"""Import every loader module so that each registers itself in ``DATASETS``.
 
-from datasets import synthetic  # noqa: F401  (registers two_groups, clusters)
+The import order is the order of the dataset list in the CLI and the app.
+"""
+# isort: skip_file
+
+from datasets import synthetic  # noqa: F401  (two_groups, clusters)
+from datasets import real  # noqa: F401  (adult, compas, german, law, credit_default)
+from datasets import digits  # noqa: F401  (digits)
+from datasets import text  # noqa: F401  (job_text)
