@@ -116,3 +116,24 @@ def read_run(out: str | Path) -> dict[str, pd.DataFrame | dict]:
         "groups": pd.read_csv(out / "groups.csv"),
         "queries": pd.read_csv(out / "queries.csv"),
     }
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def safe_csv(frame: pd.DataFrame) -> str:
+    """CSV text with spreadsheet-formula injection defused (OWASP).
+
+    Text cells that start with ``= + - @``, a tab, CR or NUL get a leading
+    ``'``; numbers are left alone.
+
+    >>> safe_csv(pd.DataFrame({"g": ["=HYPERLINK()", "ok"], "x": [-1, 2]})).splitlines()
+    ['g,x', "'=HYPERLINK(),-1", 'ok,2']
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    return out.to_csv(index=False)

@@ -1,0 +1,1 @@
+"""Everything that imports streamlit: pages, controls, player, charts glue, state, cache."""

@@ -1,0 +1,80 @@
+"""A bounded, time-limited cache of finished runs, shared by all sessions safely.
+
+A simulated-oracle run is deterministic per config, so thirty students with the
+same settings should pay for it once. ``st.cache_data`` cannot report progress
+from inside the cached call, so this small cache does the same job: it stores
+*pickled bytes* of our own ``RunTrace`` objects (never user data) and hands
+every caller a fresh copy, so no mutable object is ever shared. One lock per
+config makes concurrent callers wait for the first computation.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from components.config import RunConfig
+from components.trace import RunTrace, trace_run
+
+MAX_ENTRIES = 48
+TTL_SECONDS = 3600.0
+
+
+class TraceCache:
+    """LRU of ``config json -> pickled RunTrace`` with a max size and a TTL."""
+
+    def __init__(self, *, max_entries: int = MAX_ENTRIES, ttl: float = TTL_SECONDS) -> None:
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _get(self, key: str) -> bytes | None:
+        with self._guard:
+            hit = self._data.get(key)
+            if hit is None:
+                return None
+            stamp, blob = hit
+            if time.monotonic() - stamp > self.ttl:
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return blob
+
+    def _put(self, key: str, blob: bytes) -> None:
+        with self._guard:
+            self._data[key] = (time.monotonic(), blob)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get_or_compute(
+        self, config: RunConfig, *, progress: Callable[[int, int], Any] | None = None
+    ) -> RunTrace:
+        """The trace for ``config``: from the cache, or computed once for everyone."""
+        key = config.to_json()
+        blob = self._get(key)
+        if blob is None:
+            with self._guard:
+                lock = self._locks.setdefault(key, threading.Lock())
+            with lock:
+                blob = self._get(key)
+                if blob is None:
+                    trace = trace_run(config, progress=progress)
+                    blob = pickle.dumps(trace, protocol=pickle.HIGHEST_PROTOCOL)
+                    self._put(key, blob)
+            with self._guard:
+                self._locks.pop(key, None)
+        return pickle.loads(blob)  # noqa: S301 -- our own bytes, never user input
+
+
+#: The one process-wide cache.
+TRACES = TraceCache()

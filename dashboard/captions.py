@@ -1,0 +1,110 @@
+"""Plain-language captions computed from the run itself, so they never claim
+more than the simulation shows. No streamlit here: tested as plain functions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
+
+
+def at_round(groups: pd.DataFrame, r: int) -> pd.DataFrame:
+    return groups[groups["round"] == r].set_index("group")
+
+
+def ledger_caption(groups: pd.DataFrame, r: int) -> str:
+    """Who is asked more or less often than their share of the pool, so far."""
+    if r == 0:
+        return (
+            "Round 0 is the random seed set. Step forward to see which groups the strategy "
+            "asks about. A solid line above its dotted line means the group is asked about "
+            "more often than its share of the pool."
+        )
+    now = at_round(groups, r)
+    parts = []
+    for g, row in now.iterrows():
+        q, p = row["query_share_cum"], row["pool_share"]
+        ratio = q / p if p > 0 else float("nan")
+        word = "over-queried" if ratio > 1.25 else "under-queried" if ratio < 0.8 else "about even"
+        parts.append(
+            f"**{g}**: {_pct(q)} of queries vs {_pct(p)} of the pool ({ratio:.2f}x, {word})"
+        )
+    n = int(now["queried_cum"].sum())
+    return (
+        "; ".join(parts)
+        + f". After {n} queries. One run, one seed: change the seed or use Compare to see "
+        "how much of this is chance."
+    )
+
+
+def composition_caption(groups: pd.DataFrame, r: int) -> str:
+    if r == 0:
+        return "Each bar will be one round's batch, split by group."
+    now = at_round(groups, r)
+    counts = ", ".join(f"{int(c)} {g}" for g, c in now["queried"].items())
+    return f"Round {r} asked about: {counts}. Bars that change colour mix over time show the strategy shifting its attention."
+
+
+def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
+    now = at_round(groups, r)
+    parts = []
+    for g, row in now.iterrows():
+        a, b = row["accuracy"], row["accuracy_observed"]
+        gap = b - a
+        note = ""
+        if not math.isnan(gap) and abs(gap) >= 0.02:
+            note = (
+                f" — the recorded labels make it look {abs(gap):.0%} "
+                + ("better" if gap > 0 else "worse")
+                + " than it is"
+            )
+        parts.append(f"**{g}**: {_pct(a)} vs truth, {_pct(b)} vs recorded labels{note}")
+    return (
+        "; ".join(parts)
+        + ". Solid = graded against the truth; dashed = graded against the labels a "
+        "practitioner would have recorded. Where they part, the biased labels hide the harm."
+    )
+
+
+def fairness_caption(rounds: pd.DataFrame, r: int) -> str:
+    row = rounds[rounds["round"] == r].iloc[0]
+    return (
+        f"Now: worst-group accuracy {_pct(row['worst_group_accuracy'])}, demographic parity gap "
+        f"{row['dp_difference']:.2f}, equalized odds gap {row['eo_difference']:.2f}, predictive "
+        f"parity gap {row['pp_difference']:.2f} (all against the truth). The gaps cannot all be "
+        "zero at once when base rates differ (Kleinberg, Mullainathan & Raghavan 2017, "
+        "Inherent trade-offs in the fair determination of risk scores)."
+    )
+
+
+def map_caption(two_d: bool, n_pool: int, drawn: int) -> str:
+    text = (
+        "Each dot is a row of the pool, coloured by group. Solid marks were labelled "
+        "(bigger = this round); faded dots have not been asked about."
+    )
+    if two_d:
+        text += " The dashed line is the model's decision boundary."
+    else:
+        text += (
+            " The layout is a 2D PCA projection of the features: nearby dots are similar, "
+            "but distances are only approximate."
+        )
+    if drawn < n_pool:
+        text += f" Showing {drawn:,} of {n_pool:,} rows (every labelled row, plus a fixed sample)."
+    return text
+
+
+def scores_caption(score_name: str, has_scores: bool) -> str:
+    if not has_scores:
+        return "This strategy has no per-row score: it picks at random."
+    return (
+        f"The strategy asks about rows with the highest {score_name} first (right side). "
+        "If one group's curve sits further right, that group will be asked about more: "
+        "that is where the ledger's over-querying comes from. The model's uncertainty can "
+        "come from the group being hard, noisy or mislabelled, not just from being informative."
+    )

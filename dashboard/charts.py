@@ -1,0 +1,664 @@
+"""Pure functions from tidy record frames (and a ``RunTrace``) to plotly figures.
+
+No streamlit here, so every builder is tested as a plain function. Figures use
+``plotly.graph_objects`` (much cheaper than ``plotly.express`` per call) and
+fixed axis ranges, so stepping through rounds never makes the axes jump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+#: Okabe & Ito (2008) colour-blind-safe palette, then Tol's "safe" colours.
+PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#661100",
+    "#6699CC",
+)
+GHOST = "#9A9A9A"
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+STRATEGY_DASHES = ("solid", "dash", "dot", "dashdot")
+MAX_MAP_POINTS = 20_000
+
+
+@dataclass(frozen=True)
+class Style:
+    """Sizes for screens (default) or projectors (``presenter()``)."""
+
+    font: int = 14
+    line: float = 2.5
+    marker: float = 6.0
+    height: int = 420
+
+    @classmethod
+    def presenter(cls) -> Style:
+        return cls(font=22, line=5.0, marker=10.0, height=560)
+
+
+def group_colors(groups: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Fixed group -> colour map: the i-th group (largest first) gets the i-th colour."""
+    return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+
+
+def axis(title: str, **extra: object) -> dict:
+    """A plain axis: light grid, no zero line, readable title."""
+    out = {
+        "title": {"text": title},
+        "showgrid": True,
+        "gridcolor": "#e3e3e3",
+        "zeroline": False,
+        "linecolor": "#888",
+        "showline": True,
+        "automargin": True,
+    }
+    out.update(extra)
+    return out
+
+
+def figure(
+    traces: list[dict],
+    style: Style,
+    *,
+    title: str,
+    xaxis: dict,
+    yaxis: dict,
+    **layout: object,
+) -> go.Figure:
+    """Assemble a figure from plain dicts, skipping plotly's slow validation.
+
+    Building with validation costs 20-300 ms per figure here; without, about
+    1 ms. The dicts are written against plotly.js's schema and tested.
+    """
+    base = {
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": style.font + 4}},
+        "font": {"size": style.font, "family": "Arial, Helvetica, sans-serif", "color": "#222"},
+        "height": style.height,
+        "margin": {"l": 10, "r": 10, "t": 40 + style.font, "b": 10},
+        "legend": {
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.22,
+            "x": 0.0,
+            "xanchor": "left",
+            "font": {"size": style.font},
+        },
+        "hovermode": "closest",
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "xaxis": xaxis,
+        "yaxis": yaxis,
+    }
+    base.update(layout)
+    return go.Figure(data=traces, layout=base, _validate=False)
+
+
+def _upto(frame: pd.DataFrame, r: int) -> pd.DataFrame:
+    return frame[frame["round"] <= r]
+
+
+def _budget_range(rounds: pd.DataFrame) -> list[float]:
+    lo, hi = float(rounds["n_labeled"].min()), float(rounds["n_labeled"].max())
+    pad = max(1.0, (hi - lo) * 0.02)
+    return [lo - pad, hi + pad]
+
+
+def _n_labeled(groups: pd.DataFrame, rounds: pd.DataFrame) -> np.ndarray:
+    lookup = dict(zip(rounds["round"], rounds["n_labeled"], strict=True))
+    return groups["round"].map(lookup).to_numpy()
+
+
+def _line(x, y, *, color: str, width: float, dash: str = "solid", name: str, **kw: object) -> dict:
+    return {
+        "type": "scatter",
+        "x": np.asarray(x),
+        "y": np.asarray(y, dtype=float),
+        "mode": kw.pop("mode", "lines"),
+        "line": {"color": color, "width": width, "dash": dash},
+        "name": name,
+        **kw,
+    }
+
+
+def ledger_figure(
+    groups: pd.DataFrame,
+    rounds: pd.DataFrame,
+    r: int,
+    *,
+    colors: dict[str, str],
+    style: Style = Style(),
+    ghost: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Each group's cumulative share of queries (solid) against its pool share (dotted).
+
+    ``ghost``: the same frame from a ``random`` run, drawn in grey.
+    """
+    traces: list[dict] = []
+    g = _upto(groups, r)
+    xr = _budget_range(rounds)
+    for i, name in enumerate(colors):
+        part = g[g["group"] == name]
+        if part.empty:
+            continue
+        color = colors[name]
+        share = float(part["pool_share"].iloc[0])
+        traces.append(
+            _line(
+                xr,
+                [share, share],
+                color=color,
+                width=style.line * 0.6,
+                dash="dot",
+                name=f"{name}: pool share",
+                legendgroup=name,
+                showlegend=False,
+                hovertemplate=f"{name}: {share:.0%} of the pool<extra></extra>",
+            )
+        )
+        if ghost is not None:
+            gp = _upto(ghost, r)
+            gp = gp[(gp["group"] == name) & (gp["round"] > 0)]
+            traces.append(
+                _line(
+                    _n_labeled(gp, rounds),
+                    gp["query_share_cum"],
+                    color=GHOST,
+                    width=style.line * 0.8,
+                    dash=DASHES[i % len(DASHES)],
+                    name=f"random: {name}",
+                    legendgroup="ghost",
+                    hovertemplate=f"random, {name}: %{{y:.0%}}<extra></extra>",
+                )
+            )
+        q = part[part["round"] > 0]
+        traces.append(
+            _line(
+                _n_labeled(q, rounds),
+                q["query_share_cum"],
+                color=color,
+                width=style.line,
+                name=name,
+                mode="lines+markers",
+                legendgroup=name,
+                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": style.marker, "color": color},
+                hovertemplate=(
+                    f"{name}<br>%{{y:.0%}} of queries so far<br>pool share {share:.0%}"
+                    "<br>%{x} labelled<extra></extra>"
+                ),
+            )
+        )
+    return figure(
+        traces,
+        style,
+        title="Who gets labelled: share of queries vs pool share (dotted)",
+        xaxis=axis("rows labelled", range=xr),
+        yaxis=axis("share of queries so far", range=[0, 1.02], tickformat=".0%"),
+    )
+
+
+PATTERNS = ("", "/", ".", "x", "-", "|", "+", "\\")
+
+
+def composition_figure(
+    groups: pd.DataFrame,
+    rounds: pd.DataFrame,
+    r: int,
+    *,
+    colors: dict[str, str],
+    style: Style = Style(),
+) -> go.Figure:
+    """Stacked bars: how many rows of each group each round queried."""
+    g = _upto(groups, r)
+    g = g[g["round"] > 0]
+    last = int(rounds["round"].max())
+    traces = []
+    for i, name in enumerate(colors):
+        part = g[g["group"] == name]
+        traces.append(
+            {
+                "type": "bar",
+                "x": part["round"].to_numpy(),
+                "y": part["queried"].to_numpy(),
+                "name": name,
+                "marker": {
+                    "color": colors[name],
+                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)]},
+                },
+                "hovertemplate": f"{name}: %{{y}} in round %{{x}}<extra></extra>",
+            }
+        )
+    batch = float(groups.groupby("round")["queried"].sum().max()) or 1.0
+    return figure(
+        traces,
+        style,
+        title="Each round's batch, by group",
+        xaxis=axis("round", range=[0.5, max(last, 1) + 0.5]),
+        yaxis=axis("rows queried", range=[0, batch * 1.05]),
+        barmode="stack",
+        bargap=0.1,
+    )
+
+
+def accuracy_figure(
+    groups: pd.DataFrame,
+    rounds: pd.DataFrame,
+    r: int,
+    *,
+    colors: dict[str, str],
+    style: Style = Style(),
+) -> go.Figure:
+    """Per-group test accuracy against the truth (solid) and the recorded labels (dashed)."""
+    g = _upto(groups, r)
+    traces = []
+    for i, name in enumerate(colors):
+        part = g[g["group"] == name]
+        x = _n_labeled(part, rounds)
+        for col, dash, label in (
+            ("accuracy", "solid", "vs truth"),
+            ("accuracy_observed", "dash", "vs recorded labels"),
+        ):
+            traces.append(
+                _line(
+                    x,
+                    part[col],
+                    color=colors[name],
+                    width=style.line,
+                    dash=dash,
+                    name=f"{name} {label}",
+                    legendgroup=name,
+                    mode="lines+markers" if dash == "solid" else "lines",
+                    marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": style.marker},
+                    hovertemplate=f"{name}, {label}: %{{y:.1%}}<br>%{{x}} labelled<extra></extra>",
+                )
+            )
+    return figure(
+        traces,
+        style,
+        title="Accuracy: vs truth (solid), vs recorded labels (dashed)",
+        xaxis=axis("rows labelled", range=_budget_range(rounds)),
+        yaxis=axis("test accuracy", range=[0, 1.02], tickformat=".0%"),
+    )
+
+
+FAIRNESS_SERIES = (
+    ("worst_group_accuracy", "worst-group accuracy", "#000000", "solid"),
+    ("dp_difference", "demographic parity gap", "#0072B2", "dash"),
+    ("eo_difference", "equalized odds gap", "#D55E00", "dot"),
+    ("pp_difference", "predictive parity gap", "#009E73", "dashdot"),
+)
+
+
+def fairness_figure(rounds: pd.DataFrame, r: int, *, style: Style = Style()) -> go.Figure:
+    """Worst-group accuracy and the three gaps (measured against the truth)."""
+    part = _upto(rounds, r)
+    traces = [
+        _line(
+            part["n_labeled"],
+            part[col],
+            color=color,
+            width=style.line,
+            dash=dash,
+            name=label,
+            hovertemplate=f"{label}: %{{y:.2f}}<br>%{{x}} labelled<extra></extra>",
+        )
+        for col, label, color, dash in FAIRNESS_SERIES
+    ]
+    return figure(
+        traces,
+        style,
+        title="Fairness gaps (lower = fairer), worst-group accuracy",
+        xaxis=axis("rows labelled", range=_budget_range(rounds)),
+        yaxis=axis("value (0 to 1)", range=[0, 1.02]),
+    )
+
+
+def map_sample(n_pool: int, query_round: np.ndarray, *, limit: int = MAX_MAP_POINTS) -> np.ndarray:
+    """Rows to draw: every labelled row, plus a fixed sample of the rest up to ``limit``."""
+    if n_pool <= limit:
+        return np.arange(n_pool)
+    labelled = np.flatnonzero(query_round >= 0)
+    rest = np.flatnonzero(query_round < 0)
+    rng = np.random.default_rng(0)
+    k = max(0, limit - len(labelled))
+    pick = rng.choice(rest, size=min(k, len(rest)), replace=False)
+    return np.sort(np.concatenate([labelled, pick]))
+
+
+def map_figure(
+    xy: np.ndarray,
+    g_pool: np.ndarray,
+    query_round: np.ndarray,
+    r: int,
+    *,
+    groups: tuple[str, ...],
+    colors: dict[str, str],
+    style: Style = Style(),
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ghost_round: np.ndarray | None = None,
+    axis_titles: tuple[str, str] = ("x1", "x2"),
+) -> go.Figure:
+    """The pool in 2D: not-yet-queried rows faded, queried rows solid with their round.
+
+    ``grid`` = (xs, ys, proba (ny, nx)) draws the model's decision boundary.
+    ``ghost_round`` marks what ``random`` would have queried, in grey.
+    """
+    traces: list[dict] = []
+    if grid is not None:
+        xs, ys, p = grid
+        traces.append(
+            {
+                "type": "contour",
+                "x": xs,
+                "y": ys,
+                "z": p,
+                "contours": {"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},
+                "line": {"color": "#222", "width": style.line, "dash": "dash"},
+                "showscale": False,
+                "hoverinfo": "skip",
+                "name": "decision boundary",
+                "showlegend": True,
+            }
+        )
+    rows = map_sample(len(xy), query_round)
+    qr = query_round[rows]
+    for code, name in enumerate(groups):
+        sel = rows[(g_pool[rows] == code) & ((qr < 0) | (qr > r))]
+        traces.append(
+            {
+                "type": "scattergl",
+                "x": xy[sel, 0],
+                "y": xy[sel, 1],
+                "mode": "markers",
+                "marker": {
+                    "color": colors[name],
+                    "size": max(3.0, style.marker * 0.5),
+                    "opacity": 0.18,
+                },
+                "name": f"{name}: not queried",
+                "legendgroup": name,
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
+        )
+    if ghost_round is not None:
+        gsel = np.flatnonzero((ghost_round >= 1) & (ghost_round <= r))
+        traces.append(
+            {
+                "type": "scattergl",
+                "x": xy[gsel, 0],
+                "y": xy[gsel, 1],
+                "mode": "markers",
+                "marker": {"color": GHOST, "size": style.marker * 1.2, "symbol": "x"},
+                "name": "random would have asked",
+                "text": ghost_round[gsel],
+                "hovertemplate": "random, round %{text}<extra></extra>",
+            }
+        )
+    for code, name in enumerate(groups):
+        sel = np.flatnonzero((g_pool == code) & (query_round >= 0) & (query_round <= r))
+        latest = (query_round[sel] == r) & (r > 0)
+        traces.append(
+            {
+                "type": "scattergl",
+                "x": xy[sel, 0],
+                "y": xy[sel, 1],
+                "mode": "markers",
+                "marker": {
+                    "color": colors[name],
+                    "size": np.where(latest, style.marker * 2.2, style.marker * 1.3),
+                    "symbol": SYMBOLS[code % len(SYMBOLS)],
+                    "line": {"color": "#111", "width": np.where(latest, 2.0, 0.6)},
+                },
+                "text": query_round[sel],
+                "name": f"{name}: labelled",
+                "legendgroup": name,
+                "hovertemplate": f"{name}<br>labelled in round %{{text}} (0 = seed set)<extra></extra>",
+            }
+        )
+    return figure(
+        traces,
+        style,
+        title="The pool: labelled rows solid, big = this round",
+        xaxis=axis(axis_titles[0]),
+        yaxis=axis(axis_titles[1]),
+    )
+
+
+def scores_figure(
+    scores: np.ndarray,
+    g_rows: np.ndarray,
+    unlabeled: np.ndarray,
+    *,
+    groups: tuple[str, ...],
+    colors: dict[str, str],
+    style: Style = Style(),
+    bins: int = 30,
+    score_name: str = "score",
+) -> go.Figure:
+    """Distribution of the strategy's score per group among unlabelled rows.
+
+    Each group's histogram is normalised to its own size (share of the
+    group's rows per bin), so small groups stay visible.
+    """
+    traces = []
+    ok = unlabeled & np.isfinite(scores)
+    if ok.any():
+        lo, hi = float(np.min(scores[ok])), float(np.max(scores[ok]))
+        hi = hi if hi > lo else lo + 1e-9
+        edges = np.linspace(lo, hi, bins + 1)
+        centers = (edges[:-1] + edges[1:]) / 2
+        for code, name in enumerate(groups):
+            v = scores[ok & (g_rows == code)]
+            if len(v) == 0:
+                continue
+            counts, _ = np.histogram(v, bins=edges)
+            trace = _line(
+                centers,
+                counts / len(v),
+                color=colors[name],
+                width=style.line,
+                dash=DASHES[code % len(DASHES)],
+                name=f"{name} (median {np.median(v):.3g})",
+                hovertemplate=f"{name}: %{{y:.0%}} of its unlabelled rows<extra></extra>",
+            )
+            trace["line"]["shape"] = "hvh"
+            trace.update(fill="tozeroy", opacity=0.55)
+            traces.append(trace)
+    return figure(
+        traces,
+        style,
+        title="Why these rows: strategy score, unlabelled rows",
+        xaxis=axis(score_name),
+        yaxis=axis("share of the group's rows", tickformat=".0%", rangemode="tozero"),
+    )
+
+
+def compare_lines_figure(
+    frames: dict[str, pd.DataFrame],
+    column: str,
+    *,
+    colors: dict[str, str],
+    style: Style = Style(),
+    title: str,
+    y_title: str,
+    reference: str | None = None,
+    percent: bool = True,
+) -> go.Figure:
+    """One panel per strategy; a line (mean over seeds, band = min..max) per group.
+
+    ``frames`` maps a strategy label to a groups frame with ``n_labeled`` (and
+    several seeds, if any). ``reference`` draws a dotted per-group line (e.g.
+    ``pool_share``). A panel labelled ``random`` also appears in every other
+    panel as a grey ghost.
+    """
+    names = list(frames)
+    n = len(names)
+    gap = 0.03
+    width = (1.0 - gap * (n - 1)) / n
+    layout: dict = {"annotations": []}
+    traces: list[dict] = []
+    ghost = frames.get("random")
+    for k, label in enumerate(names):
+        xa, ya = ("x", "y") if k == 0 else (f"x{k + 1}", f"y{k + 1}")
+        lo = k * (width + gap)
+        layout[f"xaxis{'' if k == 0 else k + 1}"] = axis("rows labelled", domain=[lo, lo + width])
+        yax = axis(
+            y_title if k == 0 else "",
+            range=[0, 1.02],
+            tickformat=".0%" if percent else None,
+            matches="y" if k else None,
+            showticklabels=k == 0,
+        )
+        layout[f"yaxis{'' if k == 0 else k + 1}"] = yax
+        layout["annotations"].append(
+            {
+                "text": f"<b>{label}</b>",
+                "xref": "paper",
+                "yref": "paper",
+                "x": lo + width / 2,
+                "y": 1.0,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": style.font + 2},
+            }
+        )
+        frame = frames[label]
+        for i, name in enumerate(colors):
+            part = frame[frame["group"] == name]
+            if column == "query_share_cum":
+                part = part[part["round"] > 0]
+            if part.empty:
+                continue
+            agg = part.groupby("n_labeled")[column].agg(["mean", "min", "max"]).reset_index()
+            c = colors[name]
+            common = {"xaxis": xa, "yaxis": ya, "legendgroup": name}
+            if ghost is not None and label != "random":
+                gp = ghost[ghost["group"] == name]
+                if column == "query_share_cum":
+                    gp = gp[gp["round"] > 0]
+                gm = gp.groupby("n_labeled")[column].mean().reset_index()
+                traces.append(
+                    _line(
+                        gm["n_labeled"],
+                        gm[column],
+                        color=GHOST,
+                        width=style.line * 0.8,
+                        dash=DASHES[i % len(DASHES)],
+                        name=f"random: {name}",
+                        showlegend=k == 1,
+                        xaxis=xa,
+                        yaxis=ya,
+                        legendgroup="ghost",
+                        hovertemplate=f"random, {name}: %{{y:.2f}}<extra></extra>",
+                    )
+                )
+            if (agg["min"] != agg["max"]).any():
+                traces.append(
+                    {
+                        "type": "scatter",
+                        "x": np.concatenate([agg["n_labeled"], agg["n_labeled"][::-1]]),
+                        "y": np.concatenate([agg["max"], agg["min"][::-1]]),
+                        "fill": "toself",
+                        "fillcolor": c,
+                        "opacity": 0.18,
+                        "line": {"width": 0},
+                        "hoverinfo": "skip",
+                        "showlegend": False,
+                        **common,
+                    }
+                )
+            if reference is not None:
+                ref = float(part[reference].mean())
+                traces.append(
+                    _line(
+                        [agg["n_labeled"].min(), agg["n_labeled"].max()],
+                        [ref, ref],
+                        color=c,
+                        width=style.line * 0.6,
+                        dash="dot",
+                        name=f"{name}: {reference}",
+                        showlegend=False,
+                        hoverinfo="skip",
+                        **common,
+                    )
+                )
+            traces.append(
+                _line(
+                    agg["n_labeled"],
+                    agg["mean"],
+                    color=c,
+                    width=style.line,
+                    name=name,
+                    showlegend=k == 0,
+                    hovertemplate=f"{label}, {name}: %{{y:.2f}}<br>%{{x}} labelled<extra></extra>",
+                    **common,
+                )
+            )
+    xaxis = layout.pop("xaxis")
+    yaxis = layout.pop("yaxis")
+    return figure(traces, style, title=title, xaxis=xaxis, yaxis=yaxis, **layout)
+
+
+STRATEGY_COLORS = ("#000000", "#555555", "#8C8C8C", "#2F4F4F")
+
+
+def strategy_lines_figure(
+    frames: dict[str, pd.DataFrame],
+    column: str,
+    *,
+    style: Style = Style(),
+    title: str,
+    y_title: str,
+) -> go.Figure:
+    """One line per strategy (mean over seeds, band = min..max); ``random`` is grey."""
+    traces: list[dict] = []
+    for k, (label, frame) in enumerate(frames.items()):
+        agg = frame.groupby("n_labeled")[column].agg(["mean", "min", "max"]).reset_index()
+        color = GHOST if label == "random" else STRATEGY_COLORS[k % len(STRATEGY_COLORS)]
+        if (agg["min"] != agg["max"]).any():
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": np.concatenate([agg["n_labeled"], agg["n_labeled"][::-1]]),
+                    "y": np.concatenate([agg["max"], agg["min"][::-1]]),
+                    "fill": "toself",
+                    "fillcolor": color,
+                    "opacity": 0.15,
+                    "line": {"width": 0},
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                    "legendgroup": label,
+                }
+            )
+        traces.append(
+            _line(
+                agg["n_labeled"],
+                agg["mean"],
+                color=color,
+                width=style.line,
+                dash=STRATEGY_DASHES[k % len(STRATEGY_DASHES)],
+                name=label,
+                legendgroup=label,
+                hovertemplate=f"{label}: %{{y:.3f}}<br>%{{x}} labelled<extra></extra>",
+            )
+        )
+    return figure(
+        traces,
+        style,
+        title=title,
+        xaxis=axis("rows labelled"),
+        yaxis=axis(y_title, range=[0, 1.02]),
+    )

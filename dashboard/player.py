@@ -1,0 +1,142 @@
+"""The loop controls: Step, Play/Pause with speed, Run to end, Reset, and a round slider.
+
+The run is computed once; the player reveals it round by round. Play is an
+``st.fragment(run_every=...)``, so only the loop area reruns while it plays.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from dashboard import state as S
+
+SPEEDS = {"slow": 1.5, "normal": 0.8, "fast": 0.35}
+SLIDER = "player.slider"
+LAST_TICK = "player.last_tick"
+
+
+def _set_round(r: int, last: int) -> None:
+    r = max(0, min(int(r), last))
+    st.session_state[S.ROUND] = r
+    st.session_state[SLIDER] = r
+
+
+def _step(last: int) -> None:
+    _set_round(st.session_state.get(S.ROUND, 0) + 1, last)
+    st.session_state[S.PLAYING] = False
+
+
+def _toggle_play(last: int) -> None:
+    playing = not st.session_state.get(S.PLAYING, False)
+    if playing and st.session_state.get(S.ROUND, 0) >= last:
+        _set_round(0, last)
+    st.session_state[S.PLAYING] = playing
+    st.session_state[LAST_TICK] = time.monotonic()
+
+
+def _to_end(last: int) -> None:
+    _set_round(last, last)
+    st.session_state[S.PLAYING] = False
+
+
+def _reset(last: int) -> None:
+    _set_round(0, last)
+    st.session_state[S.PLAYING] = False
+
+
+def _scrub(last: int) -> None:
+    _set_round(st.session_state[SLIDER], last)
+    st.session_state[S.PLAYING] = False
+
+
+def player(last: int, body: Callable[[int], None]) -> None:
+    """Draw the controls and ``body(round)``; while playing, advance on a timer."""
+    st.session_state.setdefault(S.ROUND, 0)
+    st.session_state.setdefault(S.PLAYING, False)
+    st.session_state.setdefault(S.SPEED, "normal")
+    if st.session_state[S.ROUND] > last:
+        _set_round(last, last)
+    playing = bool(st.session_state[S.PLAYING])
+    interval = SPEEDS.get(st.session_state[S.SPEED], 0.8)
+
+    @st.fragment(run_every=interval if playing else None)
+    def loop_area() -> None:
+        if st.session_state.get(S.PLAYING):
+            now = time.monotonic()
+            if now - st.session_state.get(LAST_TICK, 0.0) >= interval * 0.9:
+                st.session_state[LAST_TICK] = now
+                if st.session_state[S.ROUND] >= last:
+                    st.session_state[S.PLAYING] = False
+                    st.rerun(scope="app")
+                _set_round(st.session_state[S.ROUND] + 1, last)
+        r = int(st.session_state[S.ROUND])
+        c = st.columns([1, 1, 1, 1, 1.4])
+        c[0].button(
+            "Step",
+            icon=":material/skip_next:",
+            key="btn_step",
+            on_click=_step,
+            args=(last,),
+            disabled=r >= last,
+            shortcut="Right",
+            help="Label one more batch (keyboard: →).",
+            use_container_width=True,
+        )
+        c[1].button(
+            "Pause" if st.session_state[S.PLAYING] else "Play",
+            icon=":material/pause:" if st.session_state[S.PLAYING] else ":material/play_arrow:",
+            key="btn_play",
+            on_click=_toggle_play,
+            args=(last,),
+            shortcut="Space",
+            type="primary",
+            help="Step automatically (keyboard: space).",
+            use_container_width=True,
+        )
+        c[2].button(
+            "Run to end",
+            icon=":material/last_page:",
+            key="btn_end",
+            on_click=_to_end,
+            args=(last,),
+            disabled=r >= last,
+            help="Jump to the last round.",
+            use_container_width=True,
+        )
+        c[3].button(
+            "Reset",
+            icon=":material/first_page:",
+            key="btn_reset",
+            on_click=_reset,
+            args=(last,),
+            help="Back to round 0, the seed set.",
+            use_container_width=True,
+        )
+        c[4].segmented_control(
+            "Speed",
+            list(SPEEDS),
+            key=S.SPEED,
+            label_visibility="collapsed",
+            help="How fast Play steps.",
+        )
+        st.session_state.setdefault(SLIDER, r)
+        if last > 0:
+            st.slider(
+                "Round",
+                0,
+                last,
+                key=SLIDER,
+                on_change=_scrub,
+                args=(last,),
+                help="Scrub back and forth through finished rounds.",
+            )
+        t0 = time.perf_counter()
+        body(r)
+        if os.environ.get("WGL_TIMING"):
+            print(f"TIMING body {1000 * (time.perf_counter() - t0):.1f} ms", flush=True)
+
+    loop_area()

@@ -1,0 +1,119 @@
+"""Per-session glue shared by pages: URL loading, presenter mode, getting the run."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.config import RunConfig
+from components.trace import RunTrace
+from dashboard import charts as ch
+from dashboard import controls
+from dashboard import state as S
+from dashboard.cache import TRACES
+
+KEEP = "keep."
+
+PRESENTER_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+</style>
+"""
+
+
+def restore_widgets() -> None:
+    """Widgets lose their state on pages that don't draw them; bring it back."""
+    for key in [k for k in st.session_state if str(k).startswith(KEEP)]:
+        real = key[len(KEEP) :]
+        if real not in st.session_state:
+            st.session_state[real] = st.session_state[key]
+
+
+def keep_widgets() -> None:
+    for key in [k for k in st.session_state if str(k).startswith("w.")]:
+        st.session_state[KEEP + key] = st.session_state[key]
+
+
+def load_url_once() -> None:
+    """On a session's first run, load the config from the URL (or the defaults)."""
+    if st.session_state.get(S.URL_LOADED):
+        return
+    st.session_state[S.URL_LOADED] = True
+    try:
+        cfg = S.config_from_query(st.query_params.to_dict() | _lists())
+    except ValueError as exc:
+        st.session_state[S.URL_WARNING] = (
+            f"The link's settings were not usable ({exc}); showing the defaults."
+        )
+        cfg = None
+    try:
+        controls.load_widgets_from(cfg or S.DEFAULT_CONFIG)
+    except ValueError as exc:
+        st.session_state[S.URL_WARNING] = (
+            f"The link's settings were not usable ({exc}); showing the defaults."
+        )
+        controls.load_widgets_from(S.DEFAULT_CONFIG)
+
+
+def _lists() -> dict[str, list[str]]:
+    out = {}
+    scen = st.query_params.get_all("scenario")
+    if scen:
+        out["scenario"] = scen
+    return out
+
+
+def presenter_toggle() -> ch.Style:
+    st.sidebar.toggle(
+        "Presenter mode",
+        key=S.PRESENTER,
+        help="Large fonts and thick lines, for projectors.",
+    )
+    if st.session_state.get(S.PRESENTER):
+        st.markdown(PRESENTER_CSS, unsafe_allow_html=True)  # static CSS, no data
+        return ch.Style.presenter()
+    return ch.Style()
+
+
+def settings(*, with_strategy: bool = True) -> RunConfig | None:
+    """The sidebar's config, resolved; on bad input an error and the last good one."""
+    restore_widgets()
+    load_url_once()
+    if msg := st.session_state.pop(S.URL_WARNING, None):
+        st.warning(msg)
+    try:
+        cfg = controls.sidebar(with_strategy=with_strategy).resolve()
+    except ValueError as exc:
+        st.error(str(exc))
+        cfg = st.session_state.get(S.LAST_GOOD)
+        if cfg is not None:
+            st.info("Showing the last run that worked. Fix the setting above to run again.")
+    keep_widgets()
+    return cfg
+
+
+def get_trace(cfg: RunConfig) -> RunTrace | None:
+    """This session's copy of the run for ``cfg``, computed once per config."""
+    key = cfg.to_json()
+    if st.session_state.get(S.TRACE_KEY) == key:
+        return st.session_state[S.TRACE]
+    bar = st.progress(0.0, text="Simulating…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Simulating round {done} of {total}…")
+
+    try:
+        trace = TRACES.get_or_compute(cfg, progress=progress)
+    except ValueError as exc:
+        bar.empty()
+        st.error(str(exc))
+        if S.TRACE in st.session_state:
+            st.info("Showing the last run that worked. Fix the setting above to run again.")
+            return st.session_state[S.TRACE]
+        return None
+    bar.empty()
+    st.session_state[S.TRACE] = trace
+    st.session_state[S.TRACE_KEY] = key
+    st.session_state[S.LAST_GOOD] = cfg
+    return trace

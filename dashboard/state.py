@@ -1,0 +1,127 @@
+"""Session-state keys, defaults, and the config <-> URL <-> widget mappings.
+
+State changes only in callbacks or in the player fragment. Every widget has an
+explicit key, listed here or built by ``wkey``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components.config import RunConfig
+from components.specs import Spec
+
+# Player keys
+ROUND = "player.round"
+PLAYING = "player.playing"
+SPEED = "player.speed"
+PRESENTER = "ui.presenter"
+TRACE = "run.trace"
+TRACE_KEY = "run.trace_key"
+LAST_GOOD = "run.last_good"
+URL_LOADED = "url.loaded"
+URL_WARNING = "url.warning"
+
+#: What a newcomer sees first: the issue's "done when" story, chosen before any run.
+DEFAULT_CONFIG = RunConfig.from_dict(
+    {
+        "dataset": "adult:group=sex",
+        "scenarios": ["label_bias:group=Female,flip=0.4"],
+        "strategy": "least_confidence",
+        "model": "logistic",
+        "seed": 0,
+        "initial_size": 20,
+        "batch_size": 10,
+        "rounds": 30,
+    }
+)
+
+SCALARS = {
+    # widget key suffix -> (RunConfig field, URL key)
+    "model": ("model", "model"),
+    "seed": ("seed", "seed"),
+    "initial": ("initial_size", "initial"),
+    "batch": ("batch_size", "batch"),
+    "rounds": ("rounds", "rounds"),
+    "test": ("test_size", "test"),
+    "ugf": ("use_group_feature", "ugf"),
+}
+
+
+def wkey(*parts: str) -> str:
+    """Widget key, e.g. ``wkey("sc", "label_bias", "flip") == "w.sc.label_bias.flip"``."""
+    return ".".join(("w", *parts))
+
+
+def config_to_query(cfg: RunConfig) -> dict[str, str | list[str]]:
+    """URL query parameters that replay ``cfg``."""
+    out: dict[str, str | list[str]] = {
+        "dataset": str(cfg.dataset),
+        "strategy": str(cfg.strategy),
+    }
+    if cfg.scenarios:
+        out["scenario"] = [str(s) for s in cfg.scenarios]
+    for _, (field, url) in SCALARS.items():
+        value = getattr(cfg, field)
+        out[url] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+    return out
+
+
+def config_from_query(params: Mapping[str, Any]) -> RunConfig | None:
+    """Parse URL parameters (``st.query_params.to_dict()``-like, lists allowed).
+
+    Returns None when the URL holds no config. Raises ValueError on bad values.
+    """
+
+    def one(key: str) -> str | None:
+        v = params.get(key)
+        if isinstance(v, list):
+            return v[-1] if v else None
+        return v
+
+    if not any(k in params for k in ("dataset", "strategy", "scenario")):
+        return None
+    data: dict[str, Any] = {}
+    if one("dataset"):
+        data["dataset"] = one("dataset")
+    if one("strategy"):
+        data["strategy"] = one("strategy")
+    sc = params.get("scenario")
+    if sc is not None:
+        data["scenarios"] = [s for s in (sc if isinstance(sc, list) else [sc]) if s]
+    for _, (field, url) in SCALARS.items():
+        if one(url) is not None:
+            data[field] = one(url)
+    base = DEFAULT_CONFIG.to_dict()
+    base.update(data)
+    if "scenario" in params and "scenarios" not in data:
+        base["scenarios"] = []
+    return RunConfig.from_dict(base)
+
+
+def config_to_widgets(cfg: RunConfig) -> dict[str, Any]:
+    """Session-state values for every widget that describes ``cfg`` (resolved)."""
+    out: dict[str, Any] = {wkey("dataset"): cfg.dataset.name}
+    for k, v in cfg.dataset.params:
+        out[wkey("ds", cfg.dataset.name, k)] = v
+    out[wkey("scenarios")] = [s.name for s in cfg.scenarios]
+    for s in cfg.scenarios:
+        for k, v in s.params:
+            out[wkey("sc", s.name, k)] = v
+    out[wkey("strategy")] = cfg.strategy.name
+    for k, v in cfg.strategy.params:
+        out[wkey("st", cfg.strategy.name, k)] = v
+    for suffix, (field, _) in SCALARS.items():
+        out[wkey(suffix)] = getattr(cfg, field)
+    return out
+
+
+def spec_from_widgets(state: Mapping[str, Any], prefix: str, name: str, params: Any) -> Spec:
+    """Collect one registered thing's parameters from its widgets."""
+    values = []
+    for p in params:
+        key = wkey(prefix, name, p.name)
+        if key in state and state[key] is not None:
+            values.append((p.name, state[key]))
+    return Spec(name, tuple(values))

@@ -1,0 +1,251 @@
+"""Drawing blocks for one revealed round of a run: headline, charts, batch cards."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from components.records import QUERY_COLUMNS, safe_csv
+from components.strategies import STRATEGIES
+from components.trace import RunTrace
+from dashboard import captions as C
+from dashboard import charts as ch
+from datasets.base import load
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "who-gets-labeled"},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def show(fig, *, key: str, alt: str) -> None:
+    cfg = dict(PLOTLY_CONFIG)
+    cfg["toImageButtonOptions"] = dict(cfg["toImageButtonOptions"], filename=key)
+    st.plotly_chart(fig, theme=None, key=key, config=cfg, alt=alt)
+
+
+def headline(trace: RunTrace, r: int) -> None:
+    """Labelled so far, accuracy, worst-group accuracy, and each group's query share."""
+    rounds, groups = trace.frames["rounds"], trace.frames["groups"]
+    row = rounds[rounds["round"] == r].iloc[0]
+    first = rounds.iloc[0]
+    now = C.at_round(groups, r)
+    prev = C.at_round(groups, r - 1) if r > 1 else None
+    cols = st.columns(3 + min(len(trace.groups), 4))
+    cols[0].metric(
+        "Labelled so far", f"{int(row['n_labeled']):,}", help="Seed set plus every query so far."
+    )
+    cols[1].metric(
+        "Accuracy (truth)",
+        f"{row['accuracy']:.1%}",
+        delta=f"{row['accuracy'] - first['accuracy']:+.1%} since seed set" if r else None,
+        help=f"Against the recorded labels: {row['accuracy_observed']:.1%}",
+    )
+    cols[2].metric(
+        "Worst-group accuracy",
+        f"{row['worst_group_accuracy']:.1%}",
+        delta=(
+            f"{row['worst_group_accuracy'] - first['worst_group_accuracy']:+.1%} since seed set"
+            if r
+            else None
+        ),
+    )
+    for col, g in zip(cols[3:], trace.groups[:4], strict=False):
+        q = now.loc[g, "query_share_cum"]
+        p = now.loc[g, "pool_share"]
+        delta = None
+        if prev is not None and not np.isnan(q):
+            d = q - prev.loc[g, "query_share_cum"]
+            delta = f"{d:+.1%} this round" if abs(d) >= 0.0005 else None
+        col.metric(
+            f"{g}: queries vs pool",
+            "—" if np.isnan(q) else f"{q:.0%} vs {p:.0%}",
+            delta=delta,
+            delta_color="off",
+            help="Share of all queries so far that went to this group, against its share of the pool.",
+        )
+
+
+def score_name(trace: RunTrace) -> str:
+    formula = STRATEGIES[trace.config.strategy.name].extra.get("formula", "")
+    return {
+        "least_confidence": "least confidence (1 - top probability)",
+        "margin": "margin score (1 - gap between the top two)",
+        "entropy": "entropy",
+        "density_weighted": "entropy x density",
+        "qbc_vote_entropy": "vote entropy",
+        "qbc_kl": "KL to the committee mean",
+        "bald": "mutual information (BALD)",
+        "coreset": "distance to the nearest labelled row",
+        "group_balanced": "least confidence (within a group)",
+        "fair_uncertainty": "boosted least confidence",
+        "fal": "entropy (the informativeness part)",
+    }.get(trace.config.strategy.name, formula or "score")
+
+
+def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
+    """The six charts with their captions, two per row."""
+    rounds, groups = trace.frames["rounds"], trace.frames["groups"]
+    colors = ch.group_colors(trace.groups)
+    a, b = st.columns(2)
+    with a:
+        show(
+            ch.ledger_figure(groups, rounds, r, colors=colors, style=style),
+            key="ledger",
+            alt="Line chart: each group's share of queries so far against its share of the pool.",
+        )
+        st.markdown(C.ledger_caption(groups, r))
+    with b:
+        show(
+            ch.composition_figure(groups, rounds, r, colors=colors, style=style),
+            key="composition",
+            alt="Stacked bar chart: rows queried per round, by group.",
+        )
+        st.caption(C.composition_caption(groups, r))
+    a, b = st.columns(2)
+    with a:
+        show(
+            ch.accuracy_figure(groups, rounds, r, colors=colors, style=style),
+            key="accuracy",
+            alt="Line chart: per-group accuracy against truth and against recorded labels.",
+        )
+        st.markdown(C.accuracy_caption(groups, r))
+    with b:
+        show(
+            ch.fairness_figure(rounds, r, style=style),
+            key="fairness",
+            alt="Line chart: worst-group accuracy and three fairness gaps over the budget.",
+        )
+        st.caption(C.fairness_caption(rounds, r))
+    a, b = st.columns(2)
+    two_d = trace.grid is not None
+    with a:
+        grid = None
+        if two_d:
+            xs, ys, p = trace.grid
+            grid = (xs, ys, p[r])
+        fig = ch.map_figure(
+            trace.xy,
+            trace.g_pool,
+            trace.query_round,
+            r,
+            groups=trace.groups,
+            colors=colors,
+            style=style,
+            grid=grid,
+            axis_titles=("x1", "x2") if two_d else ("PCA 1", "PCA 2"),
+        )
+        show(fig, key="map", alt="Scatter map of the pool with labelled rows highlighted.")
+        drawn = len(ch.map_sample(len(trace.xy), trace.query_round))
+        st.caption(C.map_caption(two_d, len(trace.xy), drawn))
+    with b:
+        labelled_by_r = (trace.query_round[trace.score_rows] >= 0) & (
+            trace.query_round[trace.score_rows] <= r
+        )
+        sc = trace.scores[r]
+        name = score_name(trace)
+        has = bool(np.isfinite(sc).any())
+        show(
+            ch.scores_figure(
+                sc,
+                trace.g_pool[trace.score_rows],
+                ~labelled_by_r,
+                groups=trace.groups,
+                colors=colors,
+                style=style,
+                score_name=name,
+            ),
+            key="scores",
+            alt="Histogram per group of the strategy's scores among unlabelled rows.",
+        )
+        st.caption(C.scores_caption(name, has))
+    with st.expander(f"The numbers behind these charts (round {r})"):
+        now = groups[groups["round"] == r].drop(columns=["round"]).round(3)
+        st.dataframe(now, hide_index=True, key="numbers_table")
+
+
+def _upscale(img: np.ndarray, k: int = 8) -> np.ndarray:
+    img = np.asarray(img, dtype=np.float64)
+    img = img / img.max() if img.max() > 0 else img
+    return np.kron(1.0 - img, np.ones((k, k)))
+
+
+def batch_cards(trace: RunTrace, r: int) -> None:
+    """The rows labelled in round ``r`` as a person would see them."""
+    q = trace.frames["queries"]
+    batch = q[q["round"] == r]
+    title = "The seed set (round 0)" if r == 0 else f"Round {r}: the rows just labelled"
+    st.subheader(title)
+    if batch.empty:
+        st.info("Nothing was labelled in this round.")
+        return
+    ds = load(trace.config.dataset)
+    meta = batch[["group", "label_true", "label_observed", "score"]].reset_index(drop=True)
+    meta = meta.rename(columns={"label_true": "true label", "label_observed": "recorded label"})
+    if ds.modality == "image" and ds.raw is not None:
+        show_n = batch.head(10)
+        cols = st.columns(min(len(show_n), 10))
+        for col, (_, row) in zip(cols, show_n.iterrows(), strict=False):
+            with col:
+                st.image(_upscale(ds.raw[int(row["index"])]), width=64, clamp=True)
+                st.caption(
+                    f"{row['group']}\ntrue {int(row['label_true'])} / rec. {int(row['label_observed'])}"
+                )
+        if len(batch) > 10:
+            st.caption(f"…and {len(batch) - 10} more (see the table).")
+    elif ds.modality == "text" and isinstance(ds.raw, pd.DataFrame):
+        text_col = "text" if "text" in ds.raw.columns else ds.raw.columns[0]
+        for _, row in batch.head(10).iterrows():
+            sentence = str(ds.raw.iloc[int(row["index"])][text_col])
+            st.text(
+                f"[{row['group']}] true {int(row['label_true'])}, recorded "
+                f"{int(row['label_observed'])}: {sentence}"
+            )
+    if isinstance(ds.raw, pd.DataFrame) and ds.modality == "tabular":
+        rows = ds.raw.iloc[batch["index"].to_numpy()].reset_index(drop=True)
+        table = pd.concat(
+            [meta, rows.drop(columns=[c for c in rows.columns if c in meta.columns])], axis=1
+        )
+        st.dataframe(table.astype(str), hide_index=True, key="batch_table")
+    else:
+        st.dataframe(meta, hide_index=True, key="batch_table")
+    st.caption(
+        "true label = what really holds; recorded label = what the (simulated) annotator "
+        "returned, after any label or annotator bias."
+    )
+
+
+def downloads(trace: RunTrace) -> None:
+    """Run records (the CLI's schema) as a zip of CSVs, and the config as JSON."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("config.json", trace.config.to_json() + "\n")
+        zf.writestr("rounds.csv", safe_csv(trace.frames["rounds"]))
+        zf.writestr("groups.csv", safe_csv(trace.frames["groups"]))
+        zf.writestr("queries.csv", safe_csv(trace.frames["queries"][list(QUERY_COLUMNS)]))
+    a, b = st.columns(2)
+    a.download_button(
+        "Download records (CSV, zip)",
+        buf.getvalue(),
+        file_name="run.zip",
+        mime="application/zip",
+        key="dl_zip",
+        on_click="ignore",
+    )
+    b.download_button(
+        "Download config (JSON)",
+        trace.config.to_json(),
+        file_name="config.json",
+        mime="application/json",
+        key="dl_json",
+        on_click="ignore",
+    )
+    st.caption(
+        "Replay on the command line: `python -m components run --config config.json`. "
+        "Each chart has a camera button (top right) that saves it as PNG."
+    )

@@ -1,0 +1,14 @@
+"""Entry point: ``streamlit run streamlit_app.py``. Routes to the dashboard pages."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Who Gets Labeled?", page_icon=":material/label:", layout="wide")
+
+pages = [
+    st.Page("dashboard/pages/explore.py", title="Explore", icon=":material/search:", default=True),
+    st.Page(
+        "dashboard/pages/compare.py", title="Compare strategies", icon=":material/compare_arrows:"
+    ),
+    st.Page("dashboard/pages/method.py", title="Method and sources", icon=":material/menu_book:"),
+]
+st.navigation(pages).run()
