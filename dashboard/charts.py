@@ -91,7 +91,7 @@ def figure(
         "legend": {
             "orientation": "h",
             "yanchor": "top",
-            "y": -0.22,
+            "y": -0.3,
             "x": 0.0,
             "xanchor": "left",
             "font": {"size": style.font},

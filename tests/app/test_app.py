@@ -1,0 +1,155 @@
+"""AppTest: the pages load, the player steps, settings change the run, URLs replay."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pathlib import Path
+
+from components.config import RunConfig
+from dashboard import state as S
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+SMALL = {
+    "dataset": "two_groups:n_samples=800",
+    "scenario": "label_bias:group=minority,flip=0.5",
+    "strategy": "least_confidence",
+    "rounds": "6",
+}
+
+
+def app(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (params if params is not None else SMALL).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def labelled(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label == "Labelled so far")
+
+
+def no_failures(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_default_page_loads_with_the_adult_story():
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    no_failures(at)
+    assert not at.error
+    assert at.session_state[S.wkey("dataset")] == "adult"
+    assert at.session_state[S.wkey("scenarios")] == ["label_bias"]
+    assert at.session_state[S.wkey("sc", "label_bias", "group")] == "Female"
+    assert len(at.get("plotly_chart")) == 6
+    assert labelled(at) == "20"
+
+
+@pytest.mark.parametrize("page", ["dashboard/pages/compare.py", "dashboard/pages/method.py"])
+def test_other_pages_load(page):
+    at = app()
+    at.switch_page(page).run()
+    no_failures(at)
+    assert not at.error
+    if page.endswith("method.py"):
+        text = " ".join(m.value for m in at.markdown)
+        assert "simulated" in text and "truth is never touched" in text
+    else:
+        assert len(at.get("plotly_chart")) >= 5
+
+
+def test_step_advances_and_reset_returns_to_seed_set():
+    at = app()
+    assert labelled(at) == "20"
+    at.button(key="btn_step").click().run()
+    no_failures(at)
+    assert at.session_state[S.ROUND] == 1
+    assert labelled(at) == "30"
+    at.button(key="btn_step").click().run()
+    assert labelled(at) == "40"
+    at.button(key="btn_end").click().run()
+    assert labelled(at) == "80"
+    assert at.button(key="btn_step").disabled
+    at.button(key="btn_reset").click().run()
+    assert at.session_state[S.ROUND] == 0
+    assert labelled(at) == "20"
+
+
+def test_round_slider_scrubs_back():
+    at = app()
+    at.button(key="btn_end").click().run()
+    at.slider(key="player.slider").set_value(2).run()
+    no_failures(at)
+    assert labelled(at) == "40"
+
+
+def test_changing_a_scenario_slider_changes_the_run():
+    at = app()
+    at.button(key="btn_end").click().run()
+    before = at.session_state[S.TRACE].frames["groups"]
+    at.slider(key=S.wkey("sc", "label_bias", "flip")).set_value(1.0).run()
+    no_failures(at)
+    cfg = at.session_state[S.TRACE].config
+    assert dict(cfg.scenarios[0].params)["flip"] == 1.0
+    after = at.session_state[S.TRACE].frames["groups"]
+    assert not before["accuracy_observed"].equals(after["accuracy_observed"])
+
+
+def test_url_round_trips_the_config():
+    params = {
+        "dataset": "clusters:n_samples=900",
+        "scenario": "underrepresentation:group=minority,keep=0.5",
+        "strategy": "margin",
+        "model": "naive_bayes",
+        "seed": "7",
+        "initial": "15",
+        "batch": "5",
+        "rounds": "4",
+    }
+    at = app(params)
+    no_failures(at)
+    cfg = at.session_state[S.TRACE].config
+    assert cfg.strategy.name == "margin" and cfg.model == "naive_bayes"
+    assert (cfg.seed, cfg.initial_size, cfg.batch_size, cfg.rounds) == (7, 15, 5, 4)
+    url = {k: at.query_params[k] for k in at.query_params}
+    again = S.config_from_query(url).resolve()
+    assert again == cfg
+    # and a second session opened on that URL sees the same run
+    at2 = app(url)
+    assert (
+        at2.session_state[S.TRACE]
+        .frames["queries"]
+        .equals(at.session_state[S.TRACE].frames["queries"])
+    )
+
+
+def test_bad_url_warns_and_falls_back_to_defaults():
+    at = app({"dataset": "two_groups", "strategy": "lest_confidence"})
+    no_failures(at)
+    assert any("lest_confidence" in w.value and "least_confidence" in w.value for w in at.warning)
+
+
+def test_bad_control_value_shows_error_and_keeps_the_run():
+    at = app()
+    at.button(key="btn_step").click().run()
+    at.number_input(key=S.wkey("rounds")).set_value(200).run()
+    no_failures(at)
+    assert any("budget" in e.value and "pool holds" in e.value for e in at.error)
+    # the previous run is still on screen, at the same round
+    assert labelled(at) == "30"
+    assert len(at.get("plotly_chart")) == 6
+
+
+def test_two_sessions_are_isolated():
+    a, b = app(), app()
+    a.button(key="btn_step").click().run()
+    assert labelled(a) == "30"
+    b.run()
+    assert labelled(b) == "20"
+
+
+def test_default_config_is_valid():
+    cfg = S.DEFAULT_CONFIG.resolve()
+    assert isinstance(cfg, RunConfig)
+    assert S.config_from_query(S.config_to_query(cfg)).resolve() == cfg

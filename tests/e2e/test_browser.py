@@ -1,0 +1,89 @@
+"""One real-browser walk through the Explore page, as a newcomer would do it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+
+from tests.e2e.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def wait_idle(page, timeout: float = 120_000) -> None:
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def ledger_points(page) -> list[int]:
+    """Number of points in each trace of the first chart (the ledger)."""
+    return page.evaluate(
+        "() => { const p = document.querySelectorAll('.js-plotly-plot')[0];"
+        " return p._fullData.map(t => (t._length ?? 0)); }"
+    )
+
+
+def metric(page, label: str) -> str:
+    return page.evaluate(
+        "(label) => { for (const m of document.querySelectorAll('[data-testid=stMetric]')) {"
+        " if (m.innerText.startsWith(label)) return m.querySelector('[data-testid=stMetricValue]')"
+        ".innerText.trim(); } return null; }",
+        label,
+    )
+
+
+def test_newcomer_steps_through_adult_label_bias(server, page, shots):
+    page.set_viewport_size({"width": 1600, "height": 2400})
+    t0 = time.monotonic()
+    page.goto(server + "/")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    first_render = time.monotonic() - t0
+    assert metric(page, "Labelled so far") == "20"
+    before = ledger_points(page)
+    step_times = []
+    for i in range(1, 4):
+        t = time.monotonic()
+        page.get_by_role("button", name="Step").click()
+        want = str(20 + 10 * i)
+        page.wait_for_function(
+            "(w) => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+            ".some(e => e.innerText.trim() == w)",
+            arg=want,
+            timeout=60_000,
+        )
+        step_times.append(time.monotonic() - t)
+        wait_idle(page)
+    after = ledger_points(page)
+    assert after != before and sum(after) > sum(before), (before, after)
+    assert "Female" in page.inner_text("body") and "Male" in page.inner_text("body")
+    assert "Traceback" not in page.inner_text("body")
+    page.mouse.move(5, 5)  # no tooltip in the picture
+    time.sleep(1.0)  # let plotly finish drawing before the picture
+    shot = shots / "explore.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("UPDATE_README_SCREENSHOT") == "1":
+        shutil.copy(shot, ROOT / "docs" / "explore.png")
+    print(
+        f"\nfirst render {first_render:.1f} s; click-to-updated step times "
+        + ", ".join(f"{s * 1000:.0f} ms" for s in step_times)
+    )
+
+
+def test_play_advances_on_its_own(server, page):
+    page.goto(server + "/?dataset=two_groups:n_samples=800&strategy=margin&rounds=8&batch=5")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+        ".some(e => parseInt(e.innerText) >= 35)",
+        timeout=60_000,
+    )
+    page.get_by_role("button", name="Pause").click()
+    wait_idle(page)
+    assert "Traceback" not in page.inner_text("body")
