@@ -16,6 +16,7 @@ MSG_UNKNOWN_FIELD = "config: unknown field '{field}'; allowed: {allowed}{hint}"
 MSG_BAD_JSON = (
     "config: the file is not valid JSON ({detail}); allowed: a config.json written by a run"
 )
+MSG_SCENARIOS_TYPE = "config: scenarios={value!r} is not a list; allowed: a list of scenario specs"
 MSG_GROUP_FREE = (
     "scenario '{name}': group={value!r} is not a group of {dataset}; allowed: {allowed}{hint}"
 )
@@ -76,6 +77,8 @@ class RunConfig:
             raw = data["scenarios"]
             if isinstance(raw, (str, Mapping)):
                 raw = [raw]
+            if raw is not None and not isinstance(raw, (list, tuple)):
+                raise ValueError(MSG_SCENARIOS_TYPE.format(value=raw))
             kw["scenarios"] = tuple(Spec.coerce(s, kind="scenario") for s in raw or ())
         if "strategy" in data:
             kw["strategy"] = Spec.coerce(data["strategy"], kind="strategy")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from components.config import RunConfig
 from components.learners import committee_proba, fit_committee, fit_model, predict_proba
@@ -32,6 +32,9 @@ MSG_DONE = "run: all {rounds} rounds are done; allowed: reset or raise rounds"
 MSG_LABELS = (
     "labels: got {got} answers for {want} queried rows; allowed: exactly {want}, each 0 or 1"
 )
+MSG_POSITIONS = (
+    "positions: {problem}; allowed: distinct, not yet labelled pool positions in [0, {n_pool})"
+)
 MSG_SEED_GROUP = (
     "cold_start_skew: the seed set needs {need} rows of group {group!r} but the pool has {have}; "
     "allowed: a smaller share or initial_size"
@@ -41,10 +44,20 @@ MSG_SEED_GROUP = (
 STREAMS = ("split", "scenarios", "seed_set", "strategy", "oracle", "model")
 
 
+_CONTROLLER: list[ThreadpoolController] = []
+
+
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Pin BLAS/OpenMP pools to one thread; on 2 cores, default threading is much slower."""
-    with threadpool_limits(limits=1):
+    """Pin BLAS/OpenMP pools to one thread; on 2 cores, default threading is much slower.
+
+    The controller scans the process's loaded libraries once (about 5 ms,
+    measured) and is reused; a library loaded later is picked up on the next
+    scan, which happens if none was found.
+    """
+    if not _CONTROLLER or not _CONTROLLER[0].lib_controllers:
+        _CONTROLLER[:] = [ThreadpoolController()]
+    with _CONTROLLER[0].limit(limits=1):
         yield
 
 
@@ -154,10 +167,16 @@ class Simulation:
         """
         if self.done:
             raise ValueError(MSG_DONE.format(rounds=self.config.rounds))
+        if labels is not None:
+            want = self.config.batch_size if positions is None else len(positions)
+            if np.shape(labels) != (want,) or not np.isin(labels, (0, 1)).all():
+                raise ValueError(MSG_LABELS.format(got=np.size(labels), want=want))
         with one_blas_thread():
             t0 = time.perf_counter()
             if positions is None:
                 positions = self._propose()
+            else:
+                positions = self._check_positions(positions)
             t_query = time.perf_counter() - t0
             if labels is not None:
                 labels = np.asarray(labels)
@@ -210,6 +229,23 @@ class Simulation:
             )
         chosen.append(rng.choice(others, size=left, replace=False))
         return np.concatenate(chosen)
+
+    def _check_positions(self, positions: np.ndarray) -> np.ndarray:
+        pos = np.asarray(positions)
+        n_pool = self.split.n_pool
+        if pos.ndim != 1 or len(pos) == 0 or not np.issubdtype(pos.dtype, np.integer):
+            raise ValueError(
+                MSG_POSITIONS.format(problem="not a non-empty list of integers", n_pool=n_pool)
+            )
+        if pos.min() < 0 or pos.max() >= n_pool:
+            raise ValueError(MSG_POSITIONS.format(problem="some are out of range", n_pool=n_pool))
+        if len(np.unique(pos)) != len(pos):
+            raise ValueError(MSG_POSITIONS.format(problem="some are repeated", n_pool=n_pool))
+        if self.labeled[pos].any():
+            raise ValueError(
+                MSG_POSITIONS.format(problem="some are already labelled", n_pool=n_pool)
+            )
+        return pos.astype(np.int64)
 
     def _oracle(self, positions: np.ndarray) -> np.ndarray:
         s = self.split

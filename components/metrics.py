@@ -78,6 +78,20 @@ def summary(rates: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
+def top_proba(proba: np.ndarray) -> np.ndarray:
+    """Top-class probability per row, shape (n,).
+
+    For two columns ``np.maximum`` of the columns is ~10x faster than
+    ``max(axis=1)``, whose reduction over a short axis is slow in numpy.
+
+    >>> top_proba(np.array([[0.2, 0.8], [0.6, 0.4]])).tolist()
+    [0.8, 0.6]
+    """
+    if proba.shape[1] == 2:
+        return np.maximum(proba[:, 0], proba[:, 1])
+    return proba.max(axis=1)
+
+
 def uncertainty_bias(
     proba: np.ndarray, group: np.ndarray, unlabeled: np.ndarray, n_groups: int
 ) -> np.ndarray:
@@ -87,11 +101,14 @@ def uncertainty_bias(
     at least the median. ``UB(g) = 1 - P(certain | g) / P(certain | not g)``;
     above 0 means the model is sure about g less often than about the others.
     """
-    top = proba[unlabeled].max(axis=1)
+    top = top_proba(proba)[unlabeled]
     g = group[unlabeled]
     if len(top) == 0:
         return np.full(n_groups, np.nan)
-    certain = (top >= np.median(top)).astype(np.float64)
+    k = len(top) // 2
+    part = np.partition(top, [k - 1, k] if len(top) % 2 == 0 and k > 0 else [k])
+    median = (part[k - 1] + part[k]) / 2 if len(top) % 2 == 0 and k > 0 else part[k]
+    certain = (top >= median).astype(np.float64)
     n_g = np.bincount(g, minlength=n_groups).astype(np.float64)
     c_g = np.bincount(g, weights=certain, minlength=n_groups)
     p_in = _ratio(c_g, n_g)

@@ -289,6 +289,8 @@ def base_rate_shift(
 )
 def duplicates(split: Split, *, rng: np.random.Generator, group: str, factor: int = 3) -> Split:
     g = _code(split, group, "duplicates")
+    if factor == 1:
+        return split
     rows = np.flatnonzero(split.g_pool == g)
     extra = np.tile(rows, factor - 1)
     order = np.concatenate([np.arange(split.n_pool), extra])

@@ -20,7 +20,7 @@ Value = float | int | str | bool
 
 MSG_UNKNOWN_NAME = "{kind}: '{value}' is not a known name; allowed: {allowed}{hint}"
 MSG_UNKNOWN_PARAM = "{kind} '{name}': unknown parameter '{param}'; allowed: {allowed}{hint}"
-MSG_BAD_NUMBER = "{kind} '{name}': {param}={value!r} is not a {type}; allowed: {bounds}"
+MSG_BAD_NUMBER = "{kind} '{name}': {param}={value!r} is not {type}; allowed: {bounds}"
 MSG_OUT_OF_RANGE = "{kind} '{name}': {param}={value!r} is out of range; allowed: {bounds}"
 MSG_BAD_CHOICE = "{kind} '{name}': {param}={value!r} is not allowed; allowed: {allowed}{hint}"
 MSG_BAD_SPEC = "{kind}: '{value}' is not a valid spec; use name:key=value,key=value"
@@ -62,8 +62,8 @@ class Param:
             return "true or false"
         if self.kind == "str":
             return "text"
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
+        lo = "-inf" if self.low is None else _num(self.low)
+        hi = "inf" if self.high is None else _num(self.high)
         word = "an integer" if self.kind == "int" else "a number"
         return f"{word} in [{lo}, {hi}]"
 
@@ -84,21 +84,25 @@ class Param:
                 return True
             if text in ("0", "false", "no", "off"):
                 return False
-            raise ValueError(MSG_BAD_NUMBER.format(type="boolean", **fmt))
+            raise ValueError(MSG_BAD_NUMBER.format(type="a boolean", **fmt))
         if self.kind in ("int", "float"):
             if isinstance(value, bool):
-                raise ValueError(MSG_BAD_NUMBER.format(type=self.kind, **fmt))
+                raise ValueError(
+                    MSG_BAD_NUMBER.format(
+                        type="an integer" if self.kind == "int" else "a number", **fmt
+                    )
+                )
             try:
                 number = float(value)
             except (TypeError, ValueError):
                 raise ValueError(
-                    MSG_BAD_NUMBER.format(type="integer" if self.kind == "int" else "number", **fmt)
+                    MSG_BAD_NUMBER.format(type="an integer" if self.kind == "int" else "a number", **fmt)
                 ) from None
             if number != number or number in (float("inf"), float("-inf")):
                 raise ValueError(MSG_OUT_OF_RANGE.format(**fmt))
             if self.kind == "int":
                 if number != int(number):
-                    raise ValueError(MSG_BAD_NUMBER.format(type="integer", **fmt))
+                    raise ValueError(MSG_BAD_NUMBER.format(type="an integer", **fmt))
                 number = int(number)
             if (self.low is not None and number < self.low) or (
                 self.high is not None and number > self.high
@@ -180,6 +184,10 @@ class Spec:
             return self.name
         body = ",".join(f"{k}={_fmt(v)}" for k, v in self.params)
         return f"{self.name}:{body}"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _fmt(value: Value) -> str:

@@ -22,6 +22,7 @@ from components.specs import Param, Registry
 STRATEGIES = Registry("strategy")
 
 MSG_TOO_MANY = "n={n} is more than the {free} unlabelled pool rows; allowed: 1 to {free}"
+MSG_TOO_FEW = "n={n} asks for no rows; allowed: 1 to {free}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,8 +94,13 @@ def group_counts(pool: PoolView) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_n(pool: PoolView, n: int) -> None:
-    free = pool.n_unlabeled
-    if not 1 <= n <= free:
+    _check_n(n, pool.n_unlabeled)
+
+
+def _check_n(n: int, free: int) -> None:
+    if n < 1:
+        raise ValueError(MSG_TOO_FEW.format(n=n, free=free))
+    if n > free:
         raise ValueError(MSG_TOO_MANY.format(n=n, free=free))
 
 
@@ -111,9 +117,7 @@ def top_n(
     array([1, 2])
     """
     s = np.where(labeled, -np.inf, np.nan_to_num(scores, nan=-np.inf, neginf=-np.inf))
-    free = int(len(s) - np.count_nonzero(labeled))
-    if not 1 <= n <= free:
-        raise ValueError(MSG_TOO_MANY.format(n=n, free=free))
+    _check_n(n, int(len(s) - np.count_nonzero(labeled)))
     cut = len(s) - n
     threshold = np.partition(s, cut)[cut]
     above = np.flatnonzero(s > threshold)

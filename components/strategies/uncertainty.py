@@ -14,6 +14,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from components.learners import predict_proba
+from components.metrics import top_proba
 from components.specs import Param
 from components.strategies.base import (
     STRATEGIES,
@@ -32,7 +33,7 @@ def least_confidence_scores(proba: np.ndarray) -> np.ndarray:
     >>> least_confidence_scores(np.array([[0.9, 0.1], [0.5, 0.5]])).round(2).tolist()
     [0.1, 0.5]
     """
-    return 1.0 - proba.max(axis=1)
+    return 1.0 - top_proba(proba)
 
 
 def margin_scores(proba: np.ndarray) -> np.ndarray:
@@ -53,6 +54,8 @@ def entropy_scores(proba: np.ndarray) -> np.ndarray:
     >>> entropy_scores(np.array([[1.0, 0.0], [0.5, 0.5]])).round(3).tolist()
     [0.0, 0.693]
     """
+    if proba.shape[1] == 2:
+        return -(xlogy(proba[:, 0], proba[:, 0]) + xlogy(proba[:, 1], proba[:, 1]))
     return -xlogy(proba, proba).sum(axis=1)
 
 
