@@ -96,7 +96,9 @@ class Param:
                 number = float(value)
             except (TypeError, ValueError):
                 raise ValueError(
-                    MSG_BAD_NUMBER.format(type="an integer" if self.kind == "int" else "a number", **fmt)
+                    MSG_BAD_NUMBER.format(
+                        type="an integer" if self.kind == "int" else "a number", **fmt
+                    )
                 ) from None
             if number != number or number in (float("inf"), float("-inf")):
                 raise ValueError(MSG_OUT_OF_RANGE.format(**fmt))
