@@ -2,7 +2,12 @@
 
 import streamlit as st
 
+from dashboard.cache import warm
+from dashboard.state import DEFAULT_CONFIG
+
 st.set_page_config(page_title="Who Gets Labeled?", page_icon=":material/label:", layout="wide")
+
+warm(DEFAULT_CONFIG)  # once per server process, in the background
 
 pages = [
     st.Page("dashboard/pages/explore.py", title="Explore", icon=":material/search:", default=True),

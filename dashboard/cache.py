@@ -78,3 +78,27 @@ class TraceCache:
 
 #: The one process-wide cache.
 TRACES = TraceCache()
+
+
+_WARM = threading.Event()
+
+
+def warm(config: RunConfig) -> None:
+    """Compute ``config``'s run in a background thread, once per process.
+
+    Streamlit runs no script before the first visitor, so this starts with the
+    first session: its page (imports, sidebar, data) and the default run are
+    then computed side by side, and later visitors find the run ready. A
+    visitor who asks before it is done waits on the same computation.
+    """
+    if _WARM.is_set():
+        return
+    _WARM.set()
+
+    def job() -> None:
+        try:
+            TRACES.get_or_compute(config.resolve())
+        except Exception:  # noqa: BLE001 -- warming is best effort; the page reports errors
+            pass
+
+    threading.Thread(target=job, name="warm-default-run", daemon=True).start()
