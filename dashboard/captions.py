@@ -95,7 +95,10 @@ def map_caption(two_d: bool, n_pool: int, drawn: int) -> str:
             "but distances are only approximate."
         )
     if drawn < n_pool:
-        text += f" Showing {drawn:,} of {n_pool:,} rows (every labelled row, plus a fixed sample)."
+        text += (
+            f" Showing {drawn:,} of {n_pool:,} rows (every labelled row, plus a fixed sample; "
+            "fewer while playing, to keep the page light)."
+        )
     return text
 
 

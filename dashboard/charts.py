@@ -33,6 +33,8 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 STRATEGY_DASHES = ("solid", "dash", "dot", "dashdot")
 MAX_MAP_POINTS = 20_000
+#: While Play runs, the map redraws every tick for every viewer: keep it light.
+PLAY_MAP_POINTS = 4_000
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,7 @@ def map_figure(
     grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ghost_round: np.ndarray | None = None,
     axis_titles: tuple[str, str] = ("x1", "x2"),
+    limit: int = MAX_MAP_POINTS,
 ) -> go.Figure:
     """The pool in 2D: not-yet-queried rows faded, queried rows solid with their round.
 
@@ -372,7 +375,7 @@ def map_figure(
                 "showlegend": True,
             }
         )
-    rows = map_sample(len(xy), query_round)
+    rows = map_sample(len(xy), query_round, limit=limit)
     qr = query_round[rows]
     for code, name in enumerate(groups):
         sel = rows[(g_pool[rows] == code) & ((qr < 0) | (qr > r))]

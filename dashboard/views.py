@@ -14,6 +14,7 @@ from components.strategies import STRATEGIES
 from components.trace import RunTrace
 from dashboard import captions as C
 from dashboard import charts as ch
+from dashboard import state as S
 from datasets.base import load
 
 PLOTLY_CONFIG = {
@@ -129,6 +130,7 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
         if two_d:
             xs, ys, p = trace.grid
             grid = (xs, ys, p[r])
+        limit = ch.PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else ch.MAX_MAP_POINTS
         fig = ch.map_figure(
             trace.xy,
             trace.g_pool,
@@ -139,9 +141,10 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
             style=style,
             grid=grid,
             axis_titles=("x1", "x2") if two_d else ("PCA 1", "PCA 2"),
+            limit=limit,
         )
         show(fig, key="map", alt="Scatter map of the pool with labelled rows highlighted.")
-        drawn = len(ch.map_sample(len(trace.xy), trace.query_round))
+        drawn = len(ch.map_sample(len(trace.xy), trace.query_round, limit=limit))
         st.caption(C.map_caption(two_d, len(trace.xy), drawn))
     with b:
         labelled_by_r = (trace.query_round[trace.score_rows] >= 0) & (

@@ -1,0 +1,204 @@
+"""Chart builders and captions are plain functions: tested on small frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from dashboard import captions as C
+from dashboard import charts as ch
+
+
+def frames(n_rounds: int = 4, groups=("Male", "Female")):
+    rows, grows = [], []
+    for r in range(n_rounds):
+        rows.append(
+            {
+                "round": r,
+                "n_labeled": 20 + 10 * r,
+                "accuracy": 0.7 + 0.01 * r,
+                "worst_group_accuracy": 0.6,
+                "dp_difference": 0.2,
+                "eo_difference": 0.3,
+                "pp_difference": np.nan,
+            }
+        )
+        for i, g in enumerate(groups):
+            q = 0 if r == 0 else (7 if i == 0 else 3)
+            grows.append(
+                {
+                    "round": r,
+                    "group": g,
+                    "pool_share": 0.67 if i == 0 else 0.33,
+                    "queried": q,
+                    "queried_cum": q * r,
+                    "query_share_cum": np.nan if r == 0 else (0.7 if i == 0 else 0.3),
+                    "accuracy": 0.8 - 0.1 * i,
+                    "accuracy_observed": 0.8 - 0.05 * i,
+                }
+            )
+    return pd.DataFrame(grows), pd.DataFrame(rows)
+
+
+COLORS = ch.group_colors(("Male", "Female"))
+
+
+def encodes(fig) -> dict:
+    """The figure must survive plotly's JSON encoding, as Streamlit sends it."""
+    return pio.from_json(pio.to_json(fig.to_dict(), validate=False)).to_dict()
+
+
+def test_palette_is_colour_blind_safe_and_stable():
+    assert ch.PALETTE[:7] == (
+        "#0072B2",
+        "#D55E00",
+        "#009E73",
+        "#CC79A7",
+        "#E69F00",
+        "#56B4E9",
+        "#000000",
+    )
+    a = ch.group_colors(("Male", "Female"))
+    assert a == ch.group_colors(["Male", "Female"]) and a["Male"] != a["Female"]
+    assert ch.GHOST not in ch.PALETTE
+
+
+def test_ledger_reveals_only_rounds_up_to_r_with_pool_share_references():
+    g, r = frames()
+    fig = ch.ledger_figure(g, r, 2, colors=COLORS)
+    solid = [t for t in fig.data if t.name in ("Male", "Female")]
+    assert [len(t.x) for t in solid] == [2, 2]  # rounds 1 and 2; round 0 has no queries
+    refs = [t for t in fig.data if t.name.endswith("pool share")]
+    assert sorted(float(t.y[0]) for t in refs) == [0.33, 0.67]
+    assert {t.line.color for t in solid} == set(COLORS.values())
+    assert list(fig.layout.xaxis.range)[1] >= 50  # fixed to the whole budget: no jumping axes
+    encodes(fig)
+
+
+def test_ledger_ghost_is_grey():
+    g, r = frames()
+    fig = ch.ledger_figure(g, r, 3, colors=COLORS, ghost=g)
+    ghosts = [t for t in fig.data if t.name.startswith("random")]
+    assert ghosts and all(t.line.color == ch.GHOST for t in ghosts)
+
+
+def test_composition_stacks_each_rounds_batch():
+    g, r = frames()
+    fig = ch.composition_figure(g, r, 3, colors=COLORS)
+    assert fig.layout.barmode == "stack"
+    assert [list(t.y) for t in fig.data] == [[7, 7, 7], [3, 3, 3]]
+    encodes(fig)
+
+
+def test_accuracy_draws_truth_solid_and_recorded_dashed_per_group():
+    g, r = frames()
+    fig = ch.accuracy_figure(g, r, 3, colors=COLORS)
+    dashes = {t.name: t.line.dash for t in fig.data}
+    assert dashes["Female vs truth"] == "solid" and dashes["Female vs recorded labels"] == "dash"
+    assert len(fig.data) == 4
+
+
+def test_fairness_handles_undefined_gaps():
+    g, r = frames()
+    fig = ch.fairness_figure(r, 3)
+    names = [t.name for t in fig.data]
+    assert "worst-group accuracy" in names and "predictive parity gap" in names
+    encodes(fig)
+
+
+def test_map_marks_labelled_rows_and_downsamples_big_pools():
+    rng = np.random.default_rng(0)
+    n = 30_000
+    xy = rng.normal(size=(n, 2)).astype(np.float32)
+    g = (rng.random(n) < 0.3).astype(np.int8)
+    qr = np.full(n, -1, np.int16)
+    qr[:20] = 0
+    qr[20:30] = 1
+    qr[30:40] = 2
+    fig = ch.map_figure(xy, g, qr, 1, groups=("Male", "Female"), colors=COLORS)
+    drawn = sum(len(t.x) for t in fig.data)
+    assert drawn <= ch.MAX_MAP_POINTS + 40
+    labelled = [t for t in fig.data if t.name.endswith("labelled")]
+    assert sum(len(t.x) for t in labelled) == 30  # rounds 0 and 1 only
+    assert all(t.type == "scattergl" for t in fig.data)
+    light = ch.map_figure(
+        xy, g, qr, 1, groups=("Male", "Female"), colors=COLORS, limit=ch.PLAY_MAP_POINTS
+    )
+    assert sum(len(t.x) for t in light.data) <= ch.PLAY_MAP_POINTS + 40
+    encodes(light)
+
+
+def test_map_draws_the_boundary_and_the_ghost():
+    xy = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]], dtype=np.float32)
+    grid = (np.linspace(0, 2, 3), np.linspace(0, 1, 3), np.full((3, 3), 0.4))
+    fig = ch.map_figure(
+        xy,
+        np.array([0, 1, 0]),
+        np.array([0, 1, -1]),
+        1,
+        groups=("Male", "Female"),
+        colors=COLORS,
+        grid=grid,
+        ghost_round=np.array([-1, -1, 1]),
+    )
+    types = [t.type for t in fig.data]
+    assert "contour" in types
+    ghost = next(t for t in fig.data if t.name == "random would have asked")
+    assert ghost.marker.color == ch.GHOST and len(ghost.x) == 1
+
+
+def test_scores_histograms_are_normalised_per_group():
+    rng = np.random.default_rng(1)
+    scores = rng.random(1000)
+    grp = (rng.random(1000) < 0.1).astype(int)
+    fig = ch.scores_figure(
+        scores, grp, np.ones(1000, bool), groups=("Male", "Female"), colors=COLORS
+    )
+    for t in fig.data:
+        assert float(np.sum(t.y)) == pytest.approx(1.0)
+    empty = ch.scores_figure(
+        np.full(5, np.nan),
+        np.zeros(5, int),
+        np.ones(5, bool),
+        groups=("Male", "Female"),
+        colors=COLORS,
+    )
+    assert len(empty.data) == 0
+
+
+def test_presenter_style_is_bigger():
+    p, s = ch.Style.presenter(), ch.Style()
+    assert p.font >= 20 and p.font > s.font and p.line > s.line
+    g, r = frames()
+    fig = ch.ledger_figure(g, r, 2, colors=COLORS, style=p)
+    assert fig.layout.font.size == p.font
+
+
+def test_compare_panels_one_per_strategy_with_ghost():
+    g, r = frames()
+    g = g.assign(n_labeled=g["round"] * 10 + 20)
+    fig = ch.compare_lines_figure(
+        {"random": g, "least_confidence": g},
+        "query_share_cum",
+        colors=COLORS,
+        title="t",
+        y_title="y",
+        reference="pool_share",
+    )
+    assert {a.text for a in fig.layout.annotations} == {"<b>random</b>", "<b>least_confidence</b>"}
+    assert any(t.name == "random: Male" for t in fig.data)
+    encodes(fig)
+
+
+def test_captions_say_what_the_run_shows():
+    g, r = frames()
+    text = C.ledger_caption(g, 3)
+    assert "**Male**: 70% of queries vs 67% of the pool" in text
+    assert "**Female**: 30% of queries vs 33% of the pool" in text and "about even" in text
+    assert "Round 0" in C.ledger_caption(g, 0)
+    acc = C.accuracy_caption(g, 3)
+    assert "look 5% better than it is" in acc  # Female: 70% truth vs 75% recorded
+    assert "7 Male, 3 Female" in C.composition_caption(g, 2)
+    assert "demographic parity gap 0.20" in C.fairness_caption(r, 2)
