@@ -12,8 +12,16 @@ warm(DEFAULT_CONFIG)  # once per server process, in the background
 pages = [
     st.Page("dashboard/pages/explore.py", title="Explore", icon=":material/search:", default=True),
     st.Page(
-        "dashboard/pages/compare.py", title="Compare strategies", icon=":material/compare_arrows:"
+        "dashboard/pages/compare.py",
+        title="Compare strategies",
+        icon=":material/compare_arrows:",
+        url_path="compare",
     ),
-    st.Page("dashboard/pages/method.py", title="Method and sources", icon=":material/menu_book:"),
+    st.Page(
+        "dashboard/pages/method.py",
+        title="Method and sources",
+        icon=":material/menu_book:",
+        url_path="method",
+    ),
 ]
 st.navigation(pages).run()

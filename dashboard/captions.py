@@ -111,3 +111,24 @@ def scores_caption(score_name: str, has_scores: bool) -> str:
         "that is where the ledger's over-querying comes from. The model's uncertainty can "
         "come from the group being hard, noisy or mislabelled, not just from being informative."
     )
+
+
+def describe_run(cfg) -> str:
+    """A short human description of a resolved config, for the page header."""
+    ds = cfg.dataset.name
+    group = cfg.dataset.get("group")
+    if group:
+        ds += f" (groups: {group})"
+    bias = (
+        "; ".join(
+            f"{s.name} on {s.get('group')}"
+            + "".join(f", {k} {v}" for k, v in s.params if k != "group")
+            for s in cfg.scenarios
+        )
+        or "none added"
+    )
+    sees = "sees" if cfg.use_group_feature else "does not see"
+    return (
+        f"**This run:** {cfg.strategy.name} choosing for a {cfg.model} model on {ds}; "
+        f"bias: {bias}; seed {cfg.seed}; the model {sees} the group. "
+    )

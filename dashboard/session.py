@@ -15,9 +15,11 @@ KEEP = "keep."
 
 PRESENTER_CSS = """
 <style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMetricValue"] { font-size: 2.4rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] { font-size: 1.35rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] p { font-size: 2.8rem !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+[data-testid="stMainBlockContainer"] button p { font-size: 1.3rem; }
 </style>
 """
 

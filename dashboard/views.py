@@ -37,7 +37,8 @@ def headline(trace: RunTrace, r: int) -> None:
     first = rounds.iloc[0]
     now = C.at_round(groups, r)
     prev = C.at_round(groups, r - 1) if r > 1 else None
-    cols = st.columns(3 + min(len(trace.groups), 4))
+    per_row = 6
+    cols = st.columns(3 + min(len(trace.groups), per_row - 3))
     cols[0].metric(
         "Labelled so far", f"{int(row['n_labeled']):,}", help="Seed set plus every query so far."
     )
@@ -56,7 +57,12 @@ def headline(trace: RunTrace, r: int) -> None:
             else None
         ),
     )
-    for col, g in zip(cols[3:], trace.groups[:4], strict=False):
+    group_cols = list(cols[3:])
+    rest = trace.groups[len(group_cols) :]
+    while rest:
+        group_cols += st.columns(per_row)[: len(rest)]
+        rest = rest[per_row:]
+    for col, g in zip(group_cols, trace.groups, strict=False):
         q = now.loc[g, "query_share_cum"]
         p = now.loc[g, "pool_share"]
         delta = None
@@ -64,11 +70,14 @@ def headline(trace: RunTrace, r: int) -> None:
             d = q - prev.loc[g, "query_share_cum"]
             delta = f"{d:+.1%} this round" if abs(d) >= 0.0005 else None
         col.metric(
-            f"{g}: queries vs pool",
-            "—" if np.isnan(q) else f"{q:.0%} vs {p:.0%}",
+            g,
+            "—" if np.isnan(q) else f"{q:.0%} / {p:.0%}",
             delta=delta,
             delta_color="off",
-            help="Share of all queries so far that went to this group, against its share of the pool.",
+            help=(
+                f"{g}: share of all queries so far / share of the pool. "
+                "The arrow shows how the query share moved this round."
+            ),
         )
 
 
@@ -89,11 +98,18 @@ def score_name(trace: RunTrace) -> str:
     }.get(trace.config.strategy.name, formula or "score")
 
 
+def _pair(style: ch.Style) -> list:
+    """Two columns on screens; one full-width column each on projectors."""
+    if style.font >= ch.Style.presenter().font:
+        return [st.container(), st.container()]
+    return list(st.columns(2))
+
+
 def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
-    """The six charts with their captions, two per row."""
+    """The six charts with their captions, two per row (one in presenter mode)."""
     rounds, groups = trace.frames["rounds"], trace.frames["groups"]
     colors = ch.group_colors(trace.groups)
-    a, b = st.columns(2)
+    a, b = _pair(style)
     with a:
         show(
             ch.ledger_figure(groups, rounds, r, colors=colors, style=style),
@@ -108,7 +124,7 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
             alt="Stacked bar chart: rows queried per round, by group.",
         )
         st.caption(C.composition_caption(groups, r))
-    a, b = st.columns(2)
+    a, b = _pair(style)
     with a:
         show(
             ch.accuracy_figure(groups, rounds, r, colors=colors, style=style),
@@ -123,7 +139,7 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
             alt="Line chart: worst-group accuracy and three fairness gaps over the budget.",
         )
         st.caption(C.fairness_caption(rounds, r))
-    a, b = st.columns(2)
+    a, b = _pair(style)
     two_d = trace.grid is not None
     with a:
         grid = None

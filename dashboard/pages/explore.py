@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import captions as C
 from dashboard import session, views
 from dashboard import state as S
 from dashboard.player import player
@@ -17,11 +18,9 @@ trace = session.get_trace(cfg) if cfg is not None else None
 if trace is not None:
     st.query_params.from_dict(S.config_to_query(trace.config))
     st.caption(
-        f"**This run:** {trace.config.strategy} with a {trace.config.model} model on "
-        f"{trace.config.dataset}; bias: {', '.join(map(str, trace.config.scenarios)) or 'none'}; "
-        f"seed {trace.config.seed}. Effects depend on the model, the data's geometry, the "
-        "seed set and whether the group can be inferred from the features. The URL replays "
-        "this exact run."
+        C.describe_run(trace.config)
+        + "Effects depend on the model, the data's geometry, the seed set and whether the "
+        "group can be inferred from the features. The URL replays this exact run."
     )
 
     def body(r: int) -> None:
