@@ -20,6 +20,12 @@ MSG_CONFIG_FILE = (
     "--config: cannot read {path!r} ({reason}); allowed: a config.json written by a run"
 )
 MSG_OUT = "--out: cannot write to {path!r} ({reason}); allowed: a writable directory"
+MSG_CSV_WITH_DATASET = "--csv: cannot be combined with --dataset; allowed: one of the two"
+MSG_CSV_ONLY = (
+    "{flag}: goes only with --csv; allowed: --csv FILE --label COLUMN --group COLUMN[,COLUMN]"
+)
+MSG_CSV_NEEDS = "{flag}: is required with --csv; allowed: a column name of {path!r}"
+MSG_CSV_FILE = "--csv: cannot read {path!r} ({reason}); allowed: a readable CSV file"
 
 
 class BadInput(Exception):
@@ -83,6 +89,42 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _csv_dataset(args: argparse.Namespace) -> Any:
+    """The ``csv`` dataset spec of ``--csv FILE --label ... --group ...``, or None.
+
+    The spec carries the file's absolute path and SHA-256, so ``config.json``
+    replays only the same file. Names are split at ``,`` (and groups at
+    ``+`` too); names containing ``,`` or ``=`` cannot be given here.
+    """
+    from datasets.upload import UploadSpec, csv_spec, read_file, sha256_hex
+
+    flags = {
+        "--label": args.label,
+        "--group": args.group,
+        "--positive": args.positive,
+        "--features": args.features,
+    }
+    if args.csv is None:
+        given = [flag for flag, value in flags.items() if value is not None]
+        if given:
+            raise BadInput(MSG_CSV_ONLY.format(flag=given[0]))
+        return None
+    if args.dataset is not None:
+        raise BadInput(MSG_CSV_WITH_DATASET)
+    for flag in ("--label", "--group"):
+        if not (flags[flag] or "").strip():
+            raise BadInput(MSG_CSV_NEEDS.format(flag=flag, path=args.csv))
+    path = Path(args.csv).expanduser()
+    if not path.is_file():
+        reason = "a directory" if path.is_dir() else "no such file"
+        raise BadInput(MSG_CSV_FILE.format(path=args.csv, reason=reason))
+    data = read_file(path)
+    groups = tuple(g for part in args.group.split(",") for g in part.split("+"))
+    features = None if args.features is None else tuple(args.features.split(","))
+    spec = UploadSpec(args.label, groups, args.positive, features)
+    return csv_spec(path.resolve(), spec, sha256=sha256_hex(data))
+
+
 def _config_from_args(args: argparse.Namespace) -> Any:
     from components.config import RunConfig
 
@@ -110,6 +152,9 @@ def _config_from_args(args: argparse.Namespace) -> Any:
         "test_size": args.test_size,
     }
     data.update({k: v for k, v in overrides.items() if v is not None})
+    csv_dataset = _csv_dataset(args)
+    if csv_dataset is not None:
+        data["dataset"] = csv_dataset
     if args.scenario is not None:
         data["scenarios"] = args.scenario
     if args.use_group_feature:
@@ -153,6 +198,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         .round(3)
         .to_string(index=False)
     )
+    for warning in sim.dataset.notes.get("warnings", ()):  # what an upload's reading changed
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -169,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_run = sub.add_parser("run", help="run one simulation and write its records")
     p_run.add_argument("--config", help="replay a config.json (or a run directory)")
     p_run.add_argument("--dataset", help="dataset spec, e.g. 'adult:group=sex'")
+    p_run.add_argument("--csv", help="your own CSV file instead of --dataset (at most 10 MB)")
+    p_run.add_argument("--label", help="with --csv: the label column")
+    p_run.add_argument("--group", help="with --csv: group column(s), e.g. sex or sex,race")
+    p_run.add_argument("--positive", help="with --csv: the label value counted as positive")
+    p_run.add_argument("--features", help="with --csv: feature columns A,B,... (default: all)")
     p_run.add_argument(
         "--scenario", action="append", help="scenario spec; repeat to compose, in order"
     )

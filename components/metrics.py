@@ -100,17 +100,26 @@ def uncertainty_bias(
     On the unlabelled rows, a row is *certain* when its top-class probability is
     at least the median. ``UB(g) = 1 - P(certain | g) / P(certain | not g)``;
     above 0 means the model is sure about g less often than about the others.
+    Labelled rows are pushed to +inf and left out of the counts, so no
+    full-pool copy is made.
     """
-    top = top_proba(proba)[unlabeled]
-    g = group[unlabeled]
-    if len(top) == 0:
+    top = top_proba(proba)
+    labeled = ~unlabeled
+    m = int(np.count_nonzero(unlabeled))
+    if m == 0:
         return np.full(n_groups, np.nan)
-    k = len(top) // 2
-    part = np.partition(top, [k - 1, k] if len(top) % 2 == 0 and k > 0 else [k])
-    median = (part[k - 1] + part[k]) / 2 if len(top) % 2 == 0 and k > 0 else part[k]
-    certain = (top >= median).astype(np.float64)
-    n_g = np.bincount(g, minlength=n_groups).astype(np.float64)
-    c_g = np.bincount(g, weights=certain, minlength=n_groups)
+    top[labeled] = np.inf
+    k = m // 2
+    kth = [k - 1, k] if m % 2 == 0 else [k]
+    part = np.partition(top, kth)
+    median = (part[k - 1] + part[k]) / 2 if m % 2 == 0 else part[k]
+    certain = top >= median
+    n_g = np.bincount(group, minlength=n_groups) - np.bincount(group[labeled], minlength=n_groups)
+    c_g = np.bincount(group[certain], minlength=n_groups) - np.bincount(
+        group[labeled], minlength=n_groups
+    )
+    n_g = n_g.astype(np.float64)
+    c_g = c_g.astype(np.float64)
     p_in = _ratio(c_g, n_g)
     p_out = _ratio(c_g.sum() - c_g, n_g.sum() - n_g)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -122,9 +131,15 @@ def uncertainty_bias(
 def mean_by_group(
     values: np.ndarray, group: np.ndarray, mask: np.ndarray, n_groups: int
 ) -> np.ndarray:
-    """Mean of ``values[mask]`` per group code, NaN for an empty group."""
-    g = group[mask]
-    return _ratio(
-        np.bincount(g, weights=values[mask], minlength=n_groups),
-        np.bincount(g, minlength=n_groups).astype(np.float64),
+    """Mean of ``values[mask]`` per group code, NaN for an empty group.
+
+    Computed as all rows minus the (few) rows outside ``mask``, so the large
+    ``mask`` (the unlabelled pool) is never copied.
+    """
+    out = ~mask
+    g_out = group[out]
+    sums = np.bincount(group, weights=values, minlength=n_groups) - np.bincount(
+        g_out, weights=values[out], minlength=n_groups
     )
+    counts = np.bincount(group, minlength=n_groups) - np.bincount(g_out, minlength=n_groups)
+    return _ratio(sums, counts.astype(np.float64))

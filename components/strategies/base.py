@@ -116,17 +116,22 @@ def top_n(
     >>> top_n(np.array([0.1, 0.9, 0.5, 0.9]), 2, labeled=np.array([0, 0, 0, 1], bool), rng=rng)
     array([1, 2])
     """
-    s = np.where(labeled, -np.inf, np.nan_to_num(scores, nan=-np.inf, neginf=-np.inf))
+    s = np.array(scores, dtype=np.float64)  # one copy; labelled and NaN rows drop out
+    s[labeled] = -np.inf
+    s[np.isnan(s)] = -np.inf
     _check_n(n, int(len(s) - np.count_nonzero(labeled)))
     cut = len(s) - n
-    threshold = np.partition(s, cut)[cut]
-    above = np.flatnonzero(s > threshold)
-    need = n - len(above)
-    if need > 0:
+    part = np.argpartition(s, cut)
+    top = part[cut:]
+    threshold = s[top].min()
+    n_ties_total = int(np.count_nonzero(s == threshold))
+    n_ties_in = int(np.count_nonzero(s[top] == threshold))
+    if n_ties_total > n_ties_in:  # the cut splits a tie: let the rng decide who is in
+        above = top[s[top] > threshold]
         ties = np.flatnonzero((s == threshold) & ~labeled)
-        above = np.concatenate([above, rng.choice(ties, size=need, replace=False)])
-    order = np.argsort(-s[above], kind="stable")
-    return above[order]
+        top = np.concatenate([above, rng.choice(ties, size=n - len(above), replace=False)])
+    order = np.argsort(-s[top], kind="stable")
+    return top[order]
 
 
 # Shared parameters

@@ -29,8 +29,11 @@ def vote_entropy_scores(committee_proba: np.ndarray) -> np.ndarray:
     >>> vote_entropy_scores(p).round(3).tolist()
     [0.693]
     """
-    votes = committee_proba.argmax(axis=2)  # (m, n)
     k = committee_proba.shape[2]
+    if k == 2:  # vote share for class 1 without an argmax over a short axis
+        v1 = (committee_proba[:, :, 1] > committee_proba[:, :, 0]).mean(axis=0)
+        return -(xlogy(v1, v1) + xlogy(1 - v1, 1 - v1))
+    votes = committee_proba.argmax(axis=2)  # (m, n)
     share = np.stack([(votes == c).mean(axis=0) for c in range(k)], axis=1)
     return -xlogy(share, share).sum(axis=1)
 
@@ -58,7 +61,11 @@ def bald_scores(committee_proba: np.ndarray) -> np.ndarray:
     [0.693]
     """
     mean = committee_proba.mean(axis=0)
-    expected = -xlogy(committee_proba, committee_proba).sum(axis=2).mean(axis=0)
+    h = xlogy(committee_proba, committee_proba)
+    if h.shape[2] == 2:
+        expected = -(h[:, :, 0] + h[:, :, 1]).mean(axis=0)
+    else:
+        expected = -h.sum(axis=2).mean(axis=0)
     return entropy_scores(mean) - expected
 
 

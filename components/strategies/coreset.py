@@ -14,10 +14,16 @@ import numpy as np
 from components.strategies.base import STRATEGIES, PoolView, QueryContext, check_n
 
 
-def _sq_dist_to(X: np.ndarray, sq_norms: np.ndarray, c: np.ndarray) -> np.ndarray:
-    d = sq_norms - 2.0 * (X @ c) + float(c @ c)
-    np.maximum(d, 0.0, out=d)
-    return d
+def _sq_dist_to(
+    X: np.ndarray, sq_norms: np.ndarray, c: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Squared distances of every row of X to c, via ||x||^2 - 2 x.c + ||c||^2."""
+    out = np.matmul(X, c, out=out)
+    out *= -2.0
+    out += sq_norms
+    out += float(c @ c)
+    np.maximum(out, 0.0, out=out)
+    return out
 
 
 def min_sq_distances(pool: PoolView, state: dict[str, Any]) -> np.ndarray:
@@ -40,8 +46,9 @@ def min_sq_distances(pool: PoolView, state: dict[str, Any]) -> np.ndarray:
         state["min_sq"] = pending[1]
     else:
         d = state["min_sq"]
+        buf = np.empty_like(d)
         for i in new:
-            np.minimum(d, _sq_dist_to(X, state["sq_norms"], X[i]), out=d)
+            np.minimum(d, _sq_dist_to(X, state["sq_norms"], X[i], out=buf), out=d)
     covered[new] = True
     return state["min_sq"]
 
@@ -64,12 +71,14 @@ def coreset(
     d[pool.labeled] = -1.0
     X, sq = pool.X, state["sq_norms"]
     picks = np.empty(n, dtype=np.int64)
+    buf = np.empty_like(d)
     for k in range(n):
-        best = d.max()
-        ties = np.flatnonzero(d == best)
-        i = int(ties[0] if len(ties) == 1 else rng.choice(ties))
+        i = int(np.argmax(d))
+        best = d[i]
+        if np.count_nonzero(d == best) > 1:  # a tie (duplicated rows): the rng decides
+            i = int(rng.choice(np.flatnonzero(d == best)))
         picks[k] = i
-        np.minimum(d, _sq_dist_to(X, sq, X[i]), out=d)
+        np.minimum(d, _sq_dist_to(X, sq, X[i], out=buf), out=d)
         d[i] = -1.0
     # distances after this batch, for reuse next round once the batch is labelled
     d[pool.labeled] = 0.0
