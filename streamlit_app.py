@@ -18,6 +18,12 @@ pages = [
         url_path="compare",
     ),
     st.Page(
+        "dashboard/pages/data.py",
+        title="Your data",
+        icon=":material/upload_file:",
+        url_path="data",
+    ),
+    st.Page(
         "dashboard/pages/method.py",
         title="Method and sources",
         icon=":material/menu_book:",

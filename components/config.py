@@ -126,17 +126,18 @@ class RunConfig:
         STRATEGIES.resolve(self.strategy)
         return self
 
-    def resolve(self) -> RunConfig:
+    def resolve(self, *, dataset: Any = None) -> RunConfig:
         """Fill every default (the scenario's target group too) and check group names.
 
         The result is what ``config.json`` holds, so a replay never depends on
-        defaults that might change.
+        defaults that might change. ``dataset`` (a ``Dataset``) replaces the one
+        the spec names, for callers that bring their own data.
         """
         from datasets.base import load, resolve_dataset_spec
 
         self.validate()
         dataset_spec = resolve_dataset_spec(self.dataset)
-        ds = load(dataset_spec)
+        ds = dataset if dataset is not None else load(dataset_spec)
         scenarios = []
         for spec in self.scenarios:
             spec = SCENARIOS.resolve(spec)

@@ -87,7 +87,7 @@ class Simulation:
     def __init__(self, config: RunConfig, *, dataset: Any = None) -> None:
         from datasets.base import load
 
-        self.config = config.resolve()
+        self.config = config.resolve(dataset=dataset)
         cfg = self.config
         self.dataset = dataset if dataset is not None else load(cfg.dataset)
         streams = dict(

@@ -8,6 +8,8 @@ import math
 
 import pandas as pd
 
+from dashboard.safe import md_escape
+
 
 def _pct(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
@@ -32,7 +34,8 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
         ratio = q / p if p > 0 else float("nan")
         word = "over-queried" if ratio > 1.25 else "under-queried" if ratio < 0.8 else "about even"
         parts.append(
-            f"**{g}**: {_pct(q)} of queries vs {_pct(p)} of the pool ({ratio:.2f}x, {word})"
+            f"**{md_escape(g)}**: {_pct(q)} of queries vs {_pct(p)} of the pool "
+            f"({ratio:.2f}x, {word})"
         )
     n = int(now["queried_cum"].sum())
     return (
@@ -46,7 +49,7 @@ def composition_caption(groups: pd.DataFrame, r: int) -> str:
     if r == 0:
         return "Each bar will be one round's batch, split by group."
     now = at_round(groups, r)
-    counts = ", ".join(f"{int(c)} {g}" for g, c in now["queried"].items())
+    counts = ", ".join(f"{int(c)} {md_escape(g)}" for g, c in now["queried"].items())
     return f"Round {r} asked about: {counts}. Bars that change colour mix over time show the strategy shifting its attention."
 
 
@@ -63,7 +66,7 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
                 + ("better" if gap > 0 else "worse")
                 + " than it is"
             )
-        parts.append(f"**{g}**: {_pct(a)} vs truth, {_pct(b)} vs recorded labels{note}")
+        parts.append(f"**{md_escape(g)}**: {_pct(a)} vs truth, {_pct(b)} vs recorded labels{note}")
     return (
         "; ".join(parts)
         + ". Solid = graded against the truth; dashed = graded against the labels a "

@@ -7,6 +7,7 @@ fixed axis ranges, so stepping through rounds never makes the axes jump.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,11 @@ class Style:
     @classmethod
     def presenter(cls) -> Style:
         return cls(font=22, line=5.0, marker=10.0, height=560)
+
+
+def _t(text: object) -> str:
+    """Group names come from data (uploads too): no HTML or hover templates in them."""
+    return html.escape(str(text), quote=False).replace("%{", "%\u200b{")
 
 
 def group_colors(groups: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -164,10 +170,10 @@ def ledger_figure(
                 color=color,
                 width=style.line * 0.6,
                 dash="dot",
-                name=f"{name}: pool share",
+                name=f"{_t(name)}: pool share",
                 legendgroup=name,
                 showlegend=False,
-                hovertemplate=f"{name}: {share:.0%} of the pool<extra></extra>",
+                hovertemplate=f"{_t(name)}: {share:.0%} of the pool<extra></extra>",
             )
         )
         if ghost is not None:
@@ -180,9 +186,9 @@ def ledger_figure(
                     color=GHOST,
                     width=style.line * 0.8,
                     dash=DASHES[i % len(DASHES)],
-                    name=f"random: {name}",
+                    name=f"random: {_t(name)}",
                     legendgroup="ghost",
-                    hovertemplate=f"random, {name}: %{{y:.0%}}<extra></extra>",
+                    hovertemplate=f"random, {_t(name)}: %{{y:.0%}}<extra></extra>",
                 )
             )
         q = part[part["round"] > 0]
@@ -192,12 +198,12 @@ def ledger_figure(
                 q["query_share_cum"],
                 color=color,
                 width=style.line,
-                name=name,
+                name=_t(name),
                 mode="lines+markers",
                 legendgroup=name,
                 marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": style.marker, "color": color},
                 hovertemplate=(
-                    f"{name}<br>%{{y:.0%}} of queries so far<br>pool share {share:.0%}"
+                    f"{_t(name)}<br>%{{y:.0%}} of queries so far<br>pool share {share:.0%}"
                     "<br>%{x} labelled<extra></extra>"
                 ),
             )
@@ -239,7 +245,7 @@ def composition_figure(
                     "color": colors[name],
                     "pattern": {"shape": PATTERNS[i % len(PATTERNS)]},
                 },
-                "hovertemplate": f"{name}: %{{y}} in round %{{x}}<extra></extra>",
+                "hovertemplate": f"{_t(name)}: %{{y}} in round %{{x}}<extra></extra>",
             }
         )
     batch = float(groups.groupby("round")["queried"].sum().max()) or 1.0
@@ -279,11 +285,11 @@ def accuracy_figure(
                     color=colors[name],
                     width=style.line,
                     dash=dash,
-                    name=f"{name} {label}",
+                    name=f"{_t(name)} {label}",
                     legendgroup=name,
                     mode="lines+markers" if dash == "solid" else "lines",
                     marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": style.marker},
-                    hovertemplate=f"{name}, {label}: %{{y:.1%}}<br>%{{x}} labelled<extra></extra>",
+                    hovertemplate=f"{_t(name)}, {label}: %{{y:.1%}}<br>%{{x}} labelled<extra></extra>",
                 )
             )
     return figure(
@@ -390,7 +396,7 @@ def map_figure(
                     "size": max(3.0, style.marker * 0.5),
                     "opacity": 0.18,
                 },
-                "name": f"{name}: not queried",
+                "name": f"{_t(name)}: not queried",
                 "legendgroup": name,
                 "showlegend": False,
                 "hoverinfo": "skip",
@@ -426,9 +432,9 @@ def map_figure(
                     "line": {"color": "#111", "width": np.where(latest, 2.0, 0.6)},
                 },
                 "text": query_round[sel],
-                "name": f"{name}: labelled",
+                "name": f"{_t(name)}: labelled",
                 "legendgroup": name,
-                "hovertemplate": f"{name}<br>labelled in round %{{text}} (0 = seed set)<extra></extra>",
+                "hovertemplate": f"{_t(name)}<br>labelled in round %{{text}} (0 = seed set)<extra></extra>",
             }
         )
     return figure(
@@ -474,8 +480,8 @@ def scores_figure(
                 color=colors[name],
                 width=style.line,
                 dash=DASHES[code % len(DASHES)],
-                name=f"{name} (median {np.median(v):.3g})",
-                hovertemplate=f"{name}: %{{y:.0%}} of its unlabelled rows<extra></extra>",
+                name=f"{_t(name)} (median {np.median(v):.3g})",
+                hovertemplate=f"{_t(name)}: %{{y:.0%}} of its unlabelled rows<extra></extra>",
             )
             trace["line"]["shape"] = "hvh"
             trace.update(fill="tozeroy", opacity=0.55)
@@ -560,12 +566,12 @@ def compare_lines_figure(
                         color=GHOST,
                         width=style.line * 0.8,
                         dash=DASHES[i % len(DASHES)],
-                        name=f"random: {name}",
+                        name=f"random: {_t(name)}",
                         showlegend=k == 1,
                         xaxis=xa,
                         yaxis=ya,
                         legendgroup="ghost",
-                        hovertemplate=f"random, {name}: %{{y:.2f}}<extra></extra>",
+                        hovertemplate=f"random, {_t(name)}: %{{y:.2f}}<extra></extra>",
                     )
                 )
             if (agg["min"] != agg["max"]).any():
@@ -592,7 +598,7 @@ def compare_lines_figure(
                         color=c,
                         width=style.line * 0.6,
                         dash="dot",
-                        name=f"{name}: {reference}",
+                        name=f"{_t(name)}: {reference}",
                         showlegend=False,
                         hoverinfo="skip",
                         **common,
@@ -604,9 +610,9 @@ def compare_lines_figure(
                     agg["mean"],
                     color=c,
                     width=style.line,
-                    name=name,
+                    name=_t(name),
                     showlegend=k == 0,
-                    hovertemplate=f"{label}, {name}: %{{y:.2f}}<br>%{{x}} labelled<extra></extra>",
+                    hovertemplate=f"{label}, {_t(name)}: %{{y:.2f}}<br>%{{x}} labelled<extra></extra>",
                     **common,
                 )
             )

@@ -16,6 +16,8 @@ from components.scenarios import SCENARIOS
 from components.specs import Entry, Param, Spec
 from components.strategies import STRATEGIES
 from dashboard import state as S
+from dashboard.safe import md_escape
+from dashboard.uploads import UPLOAD_NAME, UPLOAD_SPEC, is_upload
 from datasets.base import DATASETS, _ensure_loaders, load
 
 _ensure_loaders()
@@ -92,7 +94,11 @@ def _entry_help(entry: Entry) -> str:
 
 def load_widgets_from(cfg: RunConfig) -> None:
     """Put a (resolved) config into the widgets' session state."""
-    for key, value in S.config_to_widgets(cfg.resolve()).items():
+    cfg = cfg.resolve()
+    if is_upload(cfg.dataset):
+        st.session_state[UPLOAD_SPEC] = cfg.dataset
+        st.session_state[UPLOAD_NAME] = "shared upload " + str(cfg.dataset.get("sha256", ""))[:8]
+    for key, value in S.config_to_widgets(cfg).items():
         st.session_state[key] = value
 
 
@@ -107,30 +113,40 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
     sb = st.sidebar
     with sb:
         st.header("Run settings")
-        names = list(DATASETS)
+        upload = st.session_state.get(UPLOAD_SPEC)
+        names = [n for n in DATASETS if not DATASETS[n].extra.get("upload")]
+        if upload is not None:
+            names.append(upload.name)
         _ensure(S.wkey("dataset"), S.DEFAULT_CONFIG.dataset.name)
+        if st.session_state[S.wkey("dataset")] not in names:
+            st.session_state[S.wkey("dataset")] = S.DEFAULT_CONFIG.dataset.name
+
+        def label(n: str) -> str:
+            if DATASETS[n].extra.get("upload"):
+                return f"your upload: {st.session_state.get(UPLOAD_NAME, 'CSV')}"
+            return f"{n}: {DATASETS[n].description.split(':')[0][:40]}"
+
         ds_name = st.selectbox(
-            "Dataset",
-            names,
-            key=S.wkey("dataset"),
-            help=PLAIN["dataset"],
-            format_func=lambda n: f"{n}: {DATASETS[n].description.split(':')[0][:40]}",
+            "Dataset", names, key=S.wkey("dataset"), help=PLAIN["dataset"], format_func=label
         )
         ds_entry = DATASETS[ds_name]
-        group_param = next((p for p in ds_entry.params if p.name == "group"), None)
-        if group_param is not None:
-            param_widget(group_param, S.wkey("ds", ds_name, "group"))
-        other = [p for p in ds_entry.params if p.name != "group"]
-        if other:
-            with st.expander("Dataset settings"):
-                for p in other:
-                    param_widget(p, S.wkey("ds", ds_name, p.name))
-        ds_spec = S.spec_from_widgets(st.session_state, "ds", ds_name, ds_entry.params)
+        if ds_entry.extra.get("upload"):
+            ds_spec = upload
+        else:
+            group_param = next((p for p in ds_entry.params if p.name == "group"), None)
+            if group_param is not None:
+                param_widget(group_param, S.wkey("ds", ds_name, "group"))
+            other = [p for p in ds_entry.params if p.name != "group"]
+            if other:
+                with st.expander("Dataset settings"):
+                    for p in other:
+                        param_widget(p, S.wkey("ds", ds_name, p.name))
+            ds_spec = S.spec_from_widgets(st.session_state, "ds", ds_name, ds_entry.params)
         dataset = load(ds_spec)
         st.caption(
             f"{dataset.n_samples:,} rows; groups: "
             + ", ".join(
-                f"{g} ({c:,})"
+                f"{md_escape(g)} ({c:,})"
                 for g, c in sorted(dataset.group_counts().items(), key=lambda t: -t[1])
             )
         )

@@ -15,6 +15,7 @@ from components.trace import RunTrace
 from dashboard import captions as C
 from dashboard import charts as ch
 from dashboard import state as S
+from dashboard.safe import md_escape
 from datasets.base import load
 
 PLOTLY_CONFIG = {
@@ -70,12 +71,12 @@ def headline(trace: RunTrace, r: int) -> None:
             d = q - prev.loc[g, "query_share_cum"]
             delta = f"{d:+.1%} this round" if abs(d) >= 0.0005 else None
         col.metric(
-            g,
+            md_escape(g),
             "—" if np.isnan(q) else f"{q:.0%} / {p:.0%}",
             delta=delta,
             delta_color="off",
             help=(
-                f"{g}: share of all queries so far / share of the pool. "
+                f"{md_escape(g)}: share of all queries so far / share of the pool. "
                 "The arrow shows how the query share moved this round."
             ),
         )

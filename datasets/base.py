@@ -145,8 +145,13 @@ def embed_2d(X: np.ndarray, *, seed: int = 0) -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def _load_cached(spec: Spec) -> Dataset:
-    entry = DATASETS[spec.name]
-    return entry.func(**dict(spec.params))
+    return DATASETS[spec.name].func(**dict(spec.params))
+
+
+@lru_cache(maxsize=4)
+def _load_upload_cached(spec: Spec) -> Dataset:
+    # Uploaded data can be large (up to the upload caps) and is per user: keep few.
+    return DATASETS[spec.name].func(**dict(spec.params))
 
 
 def resolve_dataset_spec(spec: Spec | str | Mapping[str, Any]) -> Spec:
@@ -165,7 +170,10 @@ def load(spec: Spec | str | Mapping[str, Any]) -> Dataset:
     >>> ds.X.shape, ds.modality
     ((200, 2), 'tabular')
     """
-    return _load_cached(resolve_dataset_spec(spec))
+    spec = resolve_dataset_spec(spec)
+    if DATASETS[spec.name].extra.get("upload"):
+        return _load_upload_cached(spec)
+    return _load_cached(spec)
 
 
 def _ensure_loaders() -> None:

@@ -153,3 +153,47 @@ def test_default_config_is_valid():
     cfg = S.DEFAULT_CONFIG.resolve()
     assert isinstance(cfg, RunConfig)
     assert S.config_from_query(S.config_to_query(cfg)).resolve() == cfg
+
+
+MESSY = (
+    "\ufeffage;sex;race;hours;job;income\n"
+    + "".join(
+        f"{20 + i % 50};{'Female' if i % 3 == 0 else 'Male'};{'A' if i % 5 else 'B'};"
+        f"{'' if i % 11 == 0 else 30 + i % 20};{['clerk', 'nurse', 'smith', ''][i % 4]};"
+        f"{'>50K' if (i * 7) % 10 < 3 else '<=50K'}\n"
+        for i in range(300)
+    )
+).encode("utf-8")
+
+
+def test_upload_maps_columns_previews_and_explores():
+    at = app()
+    at.switch_page("dashboard/pages/data.py").run()
+    no_failures(at)
+    at.get("file_uploader")[0].set_value(("messy.csv", MESSY, "text/csv")).run()
+    no_failures(at)
+    assert not at.error
+    at.selectbox(key="upload.label").set_value("income").run()
+    at.selectbox(key="upload.positive").set_value(">50K").run()
+    at.multiselect(key="upload.group").set_value(["sex"]).run()
+    no_failures(at)
+    assert not at.error, [e.value for e in at.error]
+    table = next(d.value for d in at.dataframe if "share of positives" in d.value.columns)
+    assert sorted(table["group"]) == ["Female", "Male"] and table["rows"].sum() == 300
+    at.button(key="upload.use").click().run()
+    no_failures(at)
+    cfg = at.session_state[S.TRACE].config
+    assert cfg.dataset.name == "csv" and cfg.dataset.get("label") == "income"
+    assert labelled(at) == "20"
+
+
+def test_bad_upload_says_why_and_keeps_the_run():
+    at = app()
+    at.button(key="btn_step").click().run()
+    at.switch_page("dashboard/pages/data.py").run()
+    at.get("file_uploader")[0].set_value(("junk.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")).run()
+    no_failures(at)
+    assert len(at.error) == 1 and "file" in at.error[0].value
+    at.switch_page("dashboard/pages/explore.py").run()
+    no_failures(at)
+    assert labelled(at) == "30"  # the earlier run, at the same round
