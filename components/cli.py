@@ -81,7 +81,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"  {entry.name:<20} {entry.description}")
             for p in entry.params:
                 default = (
-                    "(smallest group)" if p.name == "group" and p.default is None else p.default
+                    "(smallest group)"
+                    if kind == "scenarios" and p.name == "group" and p.default is None
+                    else p.default
                 )
                 setting = f"{p.name}={default}"
                 print(f"      {setting:<26} {p.bounds():<30} {p.help}")

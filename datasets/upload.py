@@ -2,43 +2,20 @@
 
 UI-free. The app and the CLI (``--csv``) share it, and so does the registered
 loader ``csv`` (which makes ``config.json`` replays of an uploaded file work).
-Parsing uses ``pandas.read_csv`` only: nothing a user sends is unpickled or
-evaluated. Column names and values from a file are untrusted text; nothing
-here builds markup from them.
+Reading the file is :mod:`datasets.upload_read`, cleaning its feature columns
+:mod:`datasets.upload_clean`; their public names are re-exported here. Column
+names and values from a file are untrusted text; nothing here builds markup
+from them.
 
 Decisions on ambiguous input, each reported to the user:
 
-- **Caps**: at most ``MAX_BYTES`` (10 MB, as ``server.maxUploadSize``),
-  ``MAX_ROWS`` data rows and ``MAX_COLUMNS`` columns, checked on the header and
-  a line count before the full parse.
-- **Separator**: sniffed among ``, ; TAB |`` on the first 64 KB; one column
-  is refused. **Encoding**: UTF-8 (a BOM is stripped), else Windows-1252, else
-  Latin-1, with a warning.
-- **Duplicate column names** are refused: a column is chosen by its name, and
-  pandas' silent ``a.1`` renaming would make ``label=a`` mean the first of two.
-  **Empty names** become ``column_<k>`` (a column with no name and no values,
-  as a trailing separator makes, is dropped).
-- **Numbers with separators**: ``"1,234"`` is 1234; in a ``;``-separated file
-  ``"1,5"`` is 1.5 (a spreadsheet in a decimal-comma locale wrote it).
-  **Infinite** values (and beyond 1e100) become missing.
-- Feature columns only (label and group values are kept as written):
-  **mixed numbers and text** is a number column when at least
-  ``MIXED_NUMERIC_SHARE`` of its values are numbers (the rest become missing,
-  counted), else categorical. **Dates** as text (``DATE_SHARE`` of values
-  parse with one format) become days since the earliest date. **Constant** or
-  empty columns are dropped. A text column with more than ``MAX_CATEGORIES``
-  distinct values that are also more than ``ID_SHARE`` of its rows looks like
-  an identifier or free text and is dropped; other wide columns keep their
-  ``MAX_CATEGORIES - 1`` most frequent values and pool the rest as ``(rare)``.
+- **Label and group** values are kept as written; only feature columns are
+  cleaned.
 - **Rows** without a label or a group value are dropped, counted.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,63 +27,64 @@ from components.specs import Param, Spec, did_you_mean
 from datasets.base import DATASETS, INTERSECT, Dataset
 from datasets.tabular import MAX_CATEGORIES, RARE, tabular_dataset
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 200_000
-MAX_COLUMNS = 500
-#: Fewest usable rows: the pool/test split needs 20.
-MIN_ROWS = 20
+# Re-exported: ``datasets.upload`` is the one module callers import.
+from datasets.upload_clean import (  # noqa: F401
+    DATE_FORMATS,
+    DATE_SHARE,
+    ID_SHARE,
+    MAX_ABS,
+    MAX_CATEGORY_CHARS,
+    MIN_ROWS,
+    MIXED_NUMERIC_SHARE,
+    WARN_CONSTANT,
+    WARN_DATES,
+    WARN_EMPTY_COLUMN,
+    WARN_IDENTIFIER,
+    WARN_INF,
+    WARN_LONG,
+    WARN_MIXED,
+    WARN_ROW_NUMBER,
+    WARN_SEPARATORS,
+    _as_text,
+    _clean_feature,
+)
+from datasets.upload_read import (  # noqa: F401
+    DELIMITERS,
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MSG_BINARY,
+    MSG_CSV_READ,
+    MSG_DUPLICATE_COLUMNS,
+    MSG_EMPTY,
+    MSG_HEADER_ONLY,
+    MSG_ONE_COLUMN,
+    MSG_PARSE,
+    MSG_TOO_BIG,
+    MSG_TOO_MANY_COLUMNS,
+    MSG_TOO_MANY_ROWS,
+    NA_VALUES,
+    SNIFF_CHARS,
+    WARN_DELIMITER,
+    WARN_EMPTY_ROWS,
+    WARN_ENCODING,
+    WARN_UNNAMED,
+    WARN_UNNAMED_EMPTY,
+    read_csv_bytes,
+    read_file,
+    sha256_hex,
+)
+
 #: Fewest rows per group; a smaller group cannot be split into pool and test.
 MIN_GROUP_SIZE = 5
 #: Groups below this size get a warning: their metrics are noisy.
 SMALL_GROUP = 30
 #: A positive rate below this (or above 1 minus it) gets a warning.
 UNBALANCED = 0.05
-MIXED_NUMERIC_SHARE = 0.8
-DATE_SHARE = 0.8
-ID_SHARE = 0.5
-#: Category words longer than this are cut (the raw rows keep them whole).
-MAX_CATEGORY_CHARS = 100
 #: Cap on rows x encoded feature columns, about 80 MB of float64.
 MAX_ENCODED = 10_000_000
-#: Numbers beyond this magnitude are treated like infinite ones (they overflow scaling).
-MAX_ABS = 1e100
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}
-SNIFF_CHARS = 65_536
-NA_VALUES = ["?"]  # in addition to pandas' defaults ("", NA, N/A, null, NaN, ...)
 #: Characters the spec language reserves: ``name:key=value,key=value``.
 SPEC_CHARS = (",", "=")
-
-MSG_EMPTY = "file {name!r}: is empty; allowed: a CSV file with a header row and data rows"
-MSG_HEADER_ONLY = (
-    "file {name!r}: has a header ({columns}) but no data rows; "
-    "allowed: a header row and at least one data row"
-)
-MSG_BINARY = (
-    "file {name!r}: is not a text CSV file (it looks like {what}); "
-    "allowed: text separated by , ; TAB or |; save or export it as CSV (UTF-8) first"
-)
-MSG_TOO_BIG = (
-    "file {name!r}: is {size:.1f} MB; allowed: at most {limit} MB; upload a sample of the rows"
-)
-MSG_TOO_MANY_ROWS = (
-    "file {name!r}: has more than {limit:,} data rows (about {n:,}); "
-    "allowed: at most {limit:,} rows; upload a sample of the rows"
-)
-MSG_TOO_MANY_COLUMNS = (
-    "file {name!r}: has {n:,} columns; allowed: at most {limit} columns; keep the ones you need"
-)
-MSG_ONE_COLUMN = (
-    "file {name!r}: has a single column ({header!r}) with every separator tried "
-    "(comma, semicolon, tab, |); allowed: 2 or more columns separated by , ; TAB or |"
-)
-MSG_DUPLICATE_COLUMNS = (
-    "file {name!r}: column names repeat: {names}; allowed: unique column names; "
-    "rename the repeated columns, since a column is chosen by its name"
-)
-MSG_PARSE = (
-    "file {name!r}: cannot be read as CSV ({detail}); "
-    "allowed: every row with as many fields as the header, quotes closed"
-)
 
 MSG_SPEC_LABEL = "label: {value!r} is not a column name; allowed: a non-empty column name"
 MSG_SPEC_GROUP_EMPTY = "group: no column given; allowed: 1 or more column names"
@@ -164,9 +142,6 @@ MSG_NO_USABLE = (
 MSG_CSV_REQUIRED = (
     "dataset 'csv': {param} is required; allowed: csv:path=FILE,label=COLUMN,group=COLUMN[+COLUMN]"
 )
-MSG_CSV_READ = (
-    "dataset 'csv': path={path!r} cannot be read ({reason}); allowed: a readable CSV file"
-)
 MSG_CSV_SHA = (
     "dataset 'csv': sha256 of {path!r} is {actual}, not {expected}; "
     "allowed: the unchanged file the run was made with"
@@ -176,38 +151,6 @@ NOTE_SPEC_CHARS = (
     "rename the column)"
 )
 
-WARN_ENCODING = (
-    "file {name!r}: is not UTF-8; read as {encoding}. Check that accented letters look right, "
-    "or save the file as CSV UTF-8"
-)
-WARN_DELIMITER = "file {name!r}: columns are separated by {delimiter}"
-WARN_UNNAMED = "column {k}: has no name; named it {new!r}"
-WARN_UNNAMED_EMPTY = "column {k}: has no name and no values (a trailing separator?); dropped"
-WARN_EMPTY_ROWS = "file {name!r}: {n:,} empty row(s) skipped"
-WARN_SEPARATORS = (
-    "column {col!r}: {n:,} number(s) written with separators, e.g. {example!r} as {value}"
-)
-WARN_INF = (
-    "column {col!r}: {n:,} infinite or huge value(s) became missing (filled like any missing value)"
-)
-WARN_MIXED = (
-    "column {col!r}: {n:,} of {total:,} values are not numbers (e.g. {examples}) and became "
-    "missing; the column is used as a number"
-)
-WARN_DATES = (
-    "column {col!r}: read as dates ({fmt}) and used as days since the earliest, {earliest}{extra}"
-)
-WARN_CONSTANT = "column {col!r}: has a single value ({value!r}); dropped, it cannot help the model"
-WARN_EMPTY_COLUMN = "column {col!r}: has no values; dropped"
-WARN_IDENTIFIER = (
-    "column {col!r}: {n:,} distinct values in {rows:,} rows looks like an identifier or free "
-    "text; dropped. To use it, group its values into at most {cap} categories"
-)
-WARN_LONG = (
-    "column {col!r}: {n:,} value(s) up to {longest:,} characters long cut to {cap} "
-    "characters as categories (the rows shown keep them whole)"
-)
-WARN_ROW_NUMBER = "column {col!r}: numbers the rows (1, 2, 3, ...); dropped as a row number"
 WARN_NO_LABEL = "label: {n:,} row(s) without a {label!r} value dropped"
 WARN_NO_GROUP = "group: {n:,} row(s) without a value in {cols} dropped"
 WARN_SMALL_GROUP = "group {value!r}: has {n} rows (fewer than {limit}); its metrics will be noisy"
@@ -220,409 +163,7 @@ WARN_GROUP_CHARS = (
     "group {value!r}: contains ',' or '='; it cannot be named in a spec on the command line"
 )
 
-_SIGNATURES = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a zip archive, e.g. an Excel .xlsx workbook"),
-    (b"\x1f\x8b", "a gzip archive; unpack it first"),
-    (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0", "an old Office file, e.g. an Excel .xls workbook"),
-    (b"PAR1", "a Parquet file"),
-    (b"SQLite format 3", "an SQLite database"),
-    (b"\x80\x04\x95", "a Python pickle (never loaded)"),
-    (b"\x80\x05\x95", "a Python pickle (never loaded)"),
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_CURRENCY = re.compile(r"^[$€£¥]\s*")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
-DATE_FORMATS = (
-    "ISO8601",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d.%m.%Y",
-    "%Y/%m/%d",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%d/%m/%y",
-    "%m/%d/%y",
-    "%d %b %Y",
-    "%b %d %Y",
-)
-_DATE_LIKE = re.compile(r"^\d{1,4}[-/. ]\w{1,9}[-/. ,]+\d{1,4}|^[A-Za-z]{3,9} \d{1,2},? \d{4}")
 POSITIVE_WORDS = ("1", "yes", "y", "true", "t", "positive", "pos")
-
-
-# ----------------------------------------------------------------------- reading
-
-
-def sha256_hex(data: bytes) -> str:
-    """Hex SHA-256 of ``data``; names an upload in specs and in ``config.json``."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
-    for signature, what in _SIGNATURES:
-        if data.startswith(signature):
-            raise ValueError(MSG_BINARY.format(name=name, what=what))
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        try:
-            return data.decode("utf-16"), [WARN_ENCODING.format(name=name, encoding="UTF-16")]
-        except UnicodeDecodeError:
-            raise ValueError(MSG_BINARY.format(name=name, what="binary data")) from None
-    if b"\x00" in data:
-        raise ValueError(MSG_BINARY.format(name=name, what="binary data (NUL bytes)"))
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        pass
-    for codec, label in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
-        try:
-            return data.decode(codec), [WARN_ENCODING.format(name=name, encoding=label)]
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
-
-
-def _sniff(text: str, name: str) -> tuple[str, list[str]]:
-    """The separator and the header fields, from the first ``SNIFF_CHARS``."""
-    sample = text[:SNIFF_CHARS]
-    truncated = len(text) > SNIFF_CHARS
-    if truncated and "\n" in sample:
-        sample = sample[: sample.rfind("\n")]
-    best: tuple[float, int, int] | None = None
-    choice: tuple[str, list[str]] | None = None
-    error = ""
-    for rank, delim in enumerate(DELIMITERS):
-        try:
-            rows = [
-                r
-                for r in csv.reader(
-                    io.StringIO(sample, newline=""), delimiter=delim, skipinitialspace=True
-                )
-                if r
-            ]
-        except csv.Error as exc:
-            error = str(exc)
-            continue
-        if not rows or len(rows[0]) < 2:
-            continue
-        body = rows[1:-1] if truncated else rows[1:]
-        width = len(rows[0])
-        consistent = float(np.mean([len(r) == width for r in body])) if body else 1.0
-        key = (consistent, width, -rank)
-        if best is None or key > best:
-            best, choice = key, (delim, rows[0])
-    if choice is None and error:
-        raise ValueError(MSG_PARSE.format(name=name, detail=error[:200]))
-    if choice is None:
-        first = text.strip().splitlines()[0] if text.strip() else ""
-        raise ValueError(MSG_ONE_COLUMN.format(name=name, header=first[:60]))
-    return choice
-
-
-def _header(raw: list[str], name: str) -> list[str]:
-    names = [h.strip() for h in raw]
-    seen: dict[str, int] = {}
-    for h in names:
-        if h:
-            seen[h] = seen.get(h, 0) + 1
-    dups = [h for h, c in seen.items() if c > 1]
-    if dups:
-        shown = ", ".join(f"{h!r} ({seen[h]} times)" for h in dups[:5])
-        raise ValueError(MSG_DUPLICATE_COLUMNS.format(name=name, names=shown))
-    return names
-
-
-def _line_rows(text: str) -> int:
-    """Upper bound on the data rows (quoted newlines and blank lines count too)."""
-    return text.count("\n") + (0 if text.endswith("\n") else 1) - 1
-
-
-def read_csv_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[pd.DataFrame, list[str]]:
-    """Parse an uploaded CSV file into a frame of records, with warnings.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's content, at most ``MAX_BYTES``.
-    name : str
-        The file's name, used in messages only.
-
-    Returns
-    -------
-    frame : DataFrame of shape (n_rows, n_columns)
-        Column names stripped; numeric columns as numbers (separators read,
-        infinite values missing); other columns as stripped text.
-    warnings : list of str
-        What was changed or guessed, in words.
-
-    Raises
-    ------
-    ValueError
-        One message per problem, starting ``file '<name>':``.
-
-    Examples
-    --------
-    >>> frame, warnings = read_csv_bytes(b"age;income\\n30;1,5\\n40;2\\n")
-    >>> frame["income"].tolist(), warnings
-    ([1.5, 2.0], ["file 'upload.csv': columns are separated by semicolon", \
-"column 'income': 1 number(s) written with separators, e.g. '1,5' as 1.5"])
-    """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"read_csv_bytes: data is {type(data).__name__}; allowed: bytes")
-    data = bytes(data)
-    if len(data) > MAX_BYTES:
-        raise ValueError(
-            MSG_TOO_BIG.format(name=name, size=len(data) / 2**20, limit=MAX_BYTES // 2**20)
-        )
-    if not data.replace(b"\xef\xbb\xbf", b"").strip():
-        raise ValueError(MSG_EMPTY.format(name=name))
-    text, warnings = _decode(data, name)
-    head = text[:SNIFF_CHARS]
-    if _CONTROL.search(head) and len(_CONTROL.findall(head)) > max(1, len(head) // 200):
-        raise ValueError(MSG_BINARY.format(name=name, what="binary data (control characters)"))
-    if "\x00" in text:
-        raise ValueError(MSG_BINARY.format(name=name, what="binary data (NUL characters)"))
-    delim, raw_header = _sniff(text, name)
-    if len(raw_header) > MAX_COLUMNS:
-        raise ValueError(
-            MSG_TOO_MANY_COLUMNS.format(name=name, n=len(raw_header), limit=MAX_COLUMNS)
-        )
-    header = _header(raw_header, name)
-    if delim != ",":
-        warnings.append(WARN_DELIMITER.format(name=name, delimiter=DELIMITERS[delim]))
-    lines = _line_rows(text)
-    if lines > MAX_ROWS and '"' not in text and "\n\n" not in text.replace("\r", ""):
-        raise ValueError(MSG_TOO_MANY_ROWS.format(name=name, limit=MAX_ROWS, n=lines))
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delim,
-            header=None,
-            dtype=str,
-            nrows=MAX_ROWS + 2,
-            skipinitialspace=True,
-            na_values=NA_VALUES,
-            engine="c",
-        )
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        detail = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
-        raise ValueError(MSG_PARSE.format(name=name, detail=detail[:200])) from None
-    except pd.errors.EmptyDataError:
-        raise ValueError(MSG_EMPTY.format(name=name)) from None
-    if frame.shape[1] != len(header):
-        detail = f"the header has {len(header)} fields, the rows {frame.shape[1]}"
-        raise ValueError(MSG_PARSE.format(name=name, detail=detail))
-    frame = frame.iloc[1:].reset_index(drop=True)
-    if len(frame) > MAX_ROWS:
-        raise ValueError(
-            MSG_TOO_MANY_ROWS.format(name=name, limit=MAX_ROWS, n=max(lines, len(frame)))
-        )
-    frame.columns = range(frame.shape[1])
-    frame = frame.apply(lambda s: s.str.strip().replace("", np.nan))
-    names, keep = _name_columns(header, frame, warnings)
-    frame = frame.loc[:, keep]
-    frame.columns = names
-    empty = frame.isna().all(axis=1)
-    if empty.any():
-        frame = frame.loc[~empty].reset_index(drop=True)
-        warnings.append(WARN_EMPTY_ROWS.format(name=name, n=int(empty.sum())))
-    if len(frame) == 0:
-        raise ValueError(MSG_HEADER_ONLY.format(name=name, columns=", ".join(map(repr, names[:8]))))
-    comma_decimal = delim == ";"
-    for col in frame.columns:
-        numbers, notes = _parse_numbers(frame[col], comma_decimal=comma_decimal)
-        if frame[col].notna().any() and numbers.notna().sum() == frame[col].notna().sum():
-            frame[col] = _finite(numbers, col, warnings)
-            warnings.extend(WARN_SEPARATORS.format(col=col, **n) for n in notes)
-    return frame, warnings
-
-
-def _name_columns(
-    header: list[str], frame: pd.DataFrame, warnings: list[str]
-) -> tuple[list[str], list[int]]:
-    """Names for the kept columns; unnamed ones become ``column_<k>`` or go if empty."""
-    taken = set(header)
-    names, keep = [], []
-    for k, h in enumerate(header):
-        if h:
-            names.append(h)
-            keep.append(k)
-        elif frame[k].isna().all():
-            warnings.append(WARN_UNNAMED_EMPTY.format(k=k + 1))
-        else:
-            new, i = f"column_{k + 1}", 1
-            while new in taken:
-                i += 1
-                new = f"column_{k + 1}_{i}"
-            taken.add(new)
-            names.append(new)
-            keep.append(k)
-            warnings.append(WARN_UNNAMED.format(k=k + 1, new=new))
-    return names, keep
-
-
-def _parse_numbers(s: pd.Series, *, comma_decimal: bool) -> tuple[pd.Series, list[dict]]:
-    """``s`` as float where a value reads as a number (NaN elsewhere), and notes.
-
-    Plain numbers first; then, for the rest, a currency sign is dropped and
-    ``1,234`` (thousands) or ``1,5`` (decimal comma) are read. In a
-    ``;``-separated file a comma is decimal first, elsewhere thousands first.
-    """
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return pd.to_numeric(s).astype(np.float64), []
-    text = s.astype("str").where(s.notna())
-    numbers = pd.to_numeric(text, errors="coerce").astype(np.float64)
-    failed = text.notna() & numbers.isna()
-    if not failed.any():
-        return numbers, []
-    rest = text[failed].str.replace(_CURRENCY, "", regex=True)
-    thousands = rest.str.fullmatch(_THOUSANDS)
-    decimal = rest.str.fullmatch(_DECIMAL_COMMA)
-    if comma_decimal:
-        thousands &= ~decimal
-    else:
-        decimal &= ~thousands
-    as_thousands = pd.to_numeric(rest[thousands].str.replace(",", ""), errors="coerce")
-    as_decimal = pd.to_numeric(
-        rest[decimal].str.replace(".", "").str.replace(",", "."), errors="coerce"
-    )
-    plain = pd.to_numeric(rest[~(thousands | decimal)], errors="coerce")
-    numbers = numbers.copy()
-    notes = []
-    for part in (as_thousands, as_decimal, plain):
-        numbers.loc[part.index] = part.astype(np.float64)
-    for part in (as_thousands, as_decimal):
-        if len(part):
-            idx = part.index[0]
-            notes.append({"n": len(part), "example": text[idx], "value": f"{part.iloc[0]:g}"})
-    return numbers, notes
-
-
-def _finite(numbers: pd.Series, col: str, warnings: list[str]) -> pd.Series:
-    bad = numbers.abs() > MAX_ABS  # inf included
-    if bad.any():
-        warnings.append(WARN_INF.format(col=col, n=int(bad.sum())))
-        numbers = numbers.mask(bad)
-    integral = numbers.notna().all() and (numbers == numbers.round()).all()
-    if integral and (numbers.abs() < 2**53).all():
-        return numbers.astype(np.int64)
-    return numbers
-
-
-# ---------------------------------------------------------------- feature columns
-
-
-def _fmt_number(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
-
-
-def _as_text(s: pd.Series) -> pd.Series:
-    """Values as words, missing kept: ``1.0`` reads ``"1"``, text is stripped."""
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.map(lambda v: _fmt_number(v) if pd.notna(v) else np.nan).astype("str")
-    out = s.astype("str").str.strip()
-    return out.mask(out == "")
-
-
-def _examples(values: pd.Series, k: int = 3) -> str:
-    return ", ".join(repr(str(v)[:20]) for v in pd.unique(values)[:k])
-
-
-def _parse_dates(text: pd.Series) -> tuple[pd.Series, str, str] | None:
-    """Days since the earliest date, the format and the earliest date; None if not dates."""
-    values = text.dropna()
-    if values.empty:
-        return None
-    sample = pd.Series(pd.unique(values)[:200], dtype="str")
-    if sample.str.contains(_DATE_LIKE).mean() < DATE_SHARE:
-        return None
-    shares = {
-        fmt: pd.to_datetime(sample, format=fmt, errors="coerce", utc=True).notna().mean()
-        for fmt in DATE_FORMATS
-    }
-    fmt = max(shares, key=lambda f: shares[f])  # the first format wins ties
-    if shares[fmt] < DATE_SHARE:
-        return None
-    when = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
-    earliest = when.min()
-    if pd.isna(earliest):  # pragma: no cover - the sample parsed
-        return None
-    days = ((when - earliest) / pd.Timedelta(days=1)).astype(np.float64)
-    return days, fmt, str(earliest.date())
-
-
-def _cap_length(text: pd.Series, col: str, warnings: list[str]) -> pd.Series:
-    """Category words cut to ``MAX_CATEGORY_CHARS`` (they become feature names)."""
-    long = text.str.len() > MAX_CATEGORY_CHARS
-    if not long.any():
-        return text
-    warnings.append(
-        WARN_LONG.format(
-            col=col, n=int(long.sum()), longest=int(text.str.len().max()), cap=MAX_CATEGORY_CHARS
-        )
-    )
-    return text.where(~long, text.str.slice(0, MAX_CATEGORY_CHARS - 1) + "…")
-
-
-def _clean_feature(s: pd.Series, col: str, warnings: list[str]) -> tuple[pd.Series | None, str]:
-    """One feature column ready for the encoder, or None and why it was dropped."""
-    if pd.api.types.is_bool_dtype(s):
-        s = _as_text(s)
-    counts_rows = False
-    if pd.api.types.is_numeric_dtype(s):
-        s = _finite(s.astype(np.float64), col, warnings)
-        kind, counts_rows = "numeric", True
-    else:
-        text = _as_text(s)
-        total = int(text.notna().sum())
-        numbers, notes = _parse_numbers(text, comma_decimal=False)
-        ok = int(numbers.notna().sum())
-        if total and ok == total:
-            s, kind, counts_rows = _finite(numbers, col, warnings), "numeric", True
-            warnings.extend(WARN_SEPARATORS.format(col=col, **n) for n in notes)
-        elif total and ok >= MIXED_NUMERIC_SHARE * total:
-            bad = text[text.notna() & numbers.isna()]
-            warnings.append(
-                WARN_MIXED.format(col=col, n=len(bad), total=total, examples=_examples(bad))
-            )
-            s, kind = _finite(numbers, col, warnings), "numeric"
-        elif (dates := _parse_dates(text)) is not None:
-            days, fmt, earliest = dates
-            lost = int(text.notna().sum() - days.notna().sum())
-            extra = f"; {lost:,} value(s) that are not dates became missing" if lost else ""
-            warnings.append(WARN_DATES.format(col=col, fmt=fmt, earliest=earliest, extra=extra))
-            s, kind = days, "numeric"
-        else:
-            s, kind = _cap_length(text, col, warnings), "categorical"
-    present = s.dropna()
-    n_distinct = int(present.nunique())
-    if present.empty:
-        warnings.append(WARN_EMPTY_COLUMN.format(col=col))
-        return None, "has no values"
-    if n_distinct == 1:
-        value = present.iloc[0]
-        shown = _fmt_number(value) if kind == "numeric" else str(value)[:40]
-        warnings.append(WARN_CONSTANT.format(col=col, value=shown))
-        return None, "is constant"
-    if counts_rows:
-        v = s.to_numpy(dtype=np.float64)
-        if (
-            len(v) >= MIN_ROWS
-            and not np.isnan(v).any()
-            and (v == np.round(v)).all()
-            and (np.diff(v) > 0).all()
-        ):
-            warnings.append(WARN_ROW_NUMBER.format(col=col))
-            return None, "numbers the rows"
-    if kind == "categorical" and n_distinct > max(MAX_CATEGORIES, ID_SHARE * len(present)):
-        warnings.append(
-            WARN_IDENTIFIER.format(col=col, n=n_distinct, rows=len(present), cap=MAX_CATEGORIES)
-        )
-        return None, "looks like an identifier"
-    return s, kind
 
 
 # ------------------------------------------------------------------------ the spec
@@ -1046,21 +587,6 @@ def csv_spec(path: str | Path, spec: UploadSpec, *, sha256: str) -> Spec:
         params.append(("features", "|".join(spec.features)))
     params.append(("sha256", sha256))
     return Spec("csv", tuple(params))
-
-
-def read_file(path: str | Path) -> bytes:
-    """The bytes of a CSV file, refusing one over ``MAX_BYTES`` before reading it."""
-    p = Path(path).expanduser()
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ValueError(
-                MSG_TOO_BIG.format(name=p.name, size=size / 2**20, limit=MAX_BYTES // 2**20)
-            )
-        return p.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ValueError(MSG_CSV_READ.format(path=str(path), reason=reason)) from None
 
 
 @DATASETS.register(

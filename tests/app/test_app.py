@@ -191,7 +191,9 @@ def test_bad_upload_says_why_and_keeps_the_run():
     at = app()
     at.button(key="btn_step").click().run()
     at.switch_page("dashboard/pages/data.py").run()
-    at.get("file_uploader")[0].set_value(("junk.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")).run()
+    at.get("file_uploader")[0].set_value(
+        ("junk.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")
+    ).run()
     no_failures(at)
     assert len(at.error) == 1 and "file" in at.error[0].value
     at.switch_page("dashboard/pages/explore.py").run()
