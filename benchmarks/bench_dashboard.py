@@ -34,22 +34,12 @@ def figures(trace, r: int, style: ch.Style) -> list:
     g, rd = trace.frames["groups"], trace.frames["rounds"]
     colors = ch.group_colors(trace.groups)
     lab = (trace.query_round[trace.score_rows] >= 0) & (trace.query_round[trace.score_rows] <= r)
-    grid = None if trace.grid is None else (trace.grid[0], trace.grid[1], trace.grid[2][r])
     out = [
         ch.ledger_figure(g, rd, r, colors=colors, style=style),
         ch.composition_figure(g, rd, r, colors=colors, style=style),
         ch.accuracy_figure(g, rd, r, colors=colors, style=style),
         ch.fairness_figure(rd, r, style=style),
-        ch.map_figure(
-            trace.xy,
-            trace.g_pool,
-            trace.query_round,
-            r,
-            groups=trace.groups,
-            colors=colors,
-            style=style,
-            grid=grid,
-        ),
+        ch.trace_map_figure(trace, r, style=style),
         ch.scores_figure(
             trace.scores[r],
             trace.g_pool[trace.score_rows],

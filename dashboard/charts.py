@@ -495,6 +495,53 @@ def scores_figure(
     )
 
 
+def _band(agg: pd.DataFrame, color: str, *, opacity: float, **extra: object) -> list[dict]:
+    """A min..max band over seeds (nothing when every seed agrees)."""
+    if not (agg["min"] != agg["max"]).any():
+        return []
+    x = agg["n_labeled"].to_numpy()
+    return [
+        {
+            "type": "scatter",
+            "x": np.concatenate([x, x[::-1]]),
+            "y": np.concatenate([agg["max"].to_numpy(), agg["min"].to_numpy()[::-1]]),
+            "fill": "toself",
+            "fillcolor": color,
+            "opacity": opacity,
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            **extra,
+        }
+    ]
+
+
+def trace_map_figure(
+    trace: object,
+    r: int,
+    *,
+    style: Style = Style(),
+    ghost_round: np.ndarray | None = None,
+    limit: int = MAX_MAP_POINTS,
+) -> go.Figure:
+    """``map_figure`` for a ``RunTrace`` at round ``r`` (boundary on 2D data)."""
+    two_d = trace.grid is not None
+    grid = (trace.grid[0], trace.grid[1], trace.grid[2][r]) if two_d else None
+    return map_figure(
+        trace.xy,
+        trace.g_pool,
+        trace.query_round,
+        r,
+        groups=trace.groups,
+        colors=group_colors(trace.groups),
+        style=style,
+        grid=grid,
+        ghost_round=ghost_round,
+        axis_titles=("x1", "x2") if two_d else ("PCA 1", "PCA 2"),
+        limit=limit,
+    )
+
+
 def compare_lines_figure(
     frames: dict[str, pd.DataFrame],
     column: str,
@@ -574,21 +621,7 @@ def compare_lines_figure(
                         hovertemplate=f"random, {_t(name)}: %{{y:.2f}}<extra></extra>",
                     )
                 )
-            if (agg["min"] != agg["max"]).any():
-                traces.append(
-                    {
-                        "type": "scatter",
-                        "x": np.concatenate([agg["n_labeled"], agg["n_labeled"][::-1]]),
-                        "y": np.concatenate([agg["max"], agg["min"][::-1]]),
-                        "fill": "toself",
-                        "fillcolor": c,
-                        "opacity": 0.18,
-                        "line": {"width": 0},
-                        "hoverinfo": "skip",
-                        "showlegend": False,
-                        **common,
-                    }
-                )
+            traces += _band(agg, c, opacity=0.18, **common)
             if reference is not None:
                 ref = float(part[reference].mean())
                 traces.append(
@@ -637,21 +670,7 @@ def strategy_lines_figure(
     for k, (label, frame) in enumerate(frames.items()):
         agg = frame.groupby("n_labeled")[column].agg(["mean", "min", "max"]).reset_index()
         color = GHOST if label == "random" else STRATEGY_COLORS[k % len(STRATEGY_COLORS)]
-        if (agg["min"] != agg["max"]).any():
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": np.concatenate([agg["n_labeled"], agg["n_labeled"][::-1]]),
-                    "y": np.concatenate([agg["max"], agg["min"][::-1]]),
-                    "fill": "toself",
-                    "fillcolor": color,
-                    "opacity": 0.15,
-                    "line": {"width": 0},
-                    "hoverinfo": "skip",
-                    "showlegend": False,
-                    "legendgroup": label,
-                }
-            )
+        traces += _band(agg, color, opacity=0.15, legendgroup=label)
         traces.append(
             _line(
                 agg["n_labeled"],

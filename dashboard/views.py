@@ -143,23 +143,8 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
     a, b = _pair(style)
     two_d = trace.grid is not None
     with a:
-        grid = None
-        if two_d:
-            xs, ys, p = trace.grid
-            grid = (xs, ys, p[r])
         limit = ch.PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else ch.MAX_MAP_POINTS
-        fig = ch.map_figure(
-            trace.xy,
-            trace.g_pool,
-            trace.query_round,
-            r,
-            groups=trace.groups,
-            colors=colors,
-            style=style,
-            grid=grid,
-            axis_titles=("x1", "x2") if two_d else ("PCA 1", "PCA 2"),
-            limit=limit,
-        )
+        fig = ch.trace_map_figure(trace, r, style=style, limit=limit)
         show(fig, key="map", alt="Scatter map of the pool with labelled rows highlighted.")
         drawn = len(ch.map_sample(len(trace.xy), trace.query_round, limit=limit))
         st.caption(C.map_caption(two_d, len(trace.xy), drawn))

@@ -6,6 +6,7 @@ who uses them must know each row's group, which is itself a choice with costs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,39 @@ def _per_group_top(
     return out
 
 
+def _greedy_by_group(
+    scores: np.ndarray,
+    pool: PoolView,
+    n: int,
+    rng: np.random.Generator,
+    priority: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Pick ``n`` rows one at a time, each from the group with the highest priority.
+
+    ``priority(have, heads)`` gets the labelled counts per group (including
+    this batch's picks so far) and each group's best remaining score, and
+    returns one priority per group. Inside a group rows go best score first;
+    ties between groups are broken by ``rng``.
+    """
+    _, have = group_counts(pool)
+    have = have.astype(float)
+    queues = _per_group_top(scores, pool, n, rng)
+    taken = np.zeros(len(queues), dtype=int)
+    picks = []
+    for _ in range(n):
+        open_ = np.array([taken[g] < len(q) for g, q in enumerate(queues)])
+        heads = np.array(
+            [scores[q[taken[g]]] if open_[g] else np.nan for g, q in enumerate(queues)]
+        )
+        value = np.where(open_, priority(have, heads), -np.inf)
+        best = np.flatnonzero(value == value.max())
+        g = int(best[0] if len(best) == 1 else rng.choice(best))
+        picks.append(queues[g][taken[g]])
+        taken[g] += 1
+        have[g] += 1
+    return np.array(picks, dtype=np.int64)
+
+
 def group_balanced(
     model: Any,
     pool: PoolView,
@@ -81,22 +115,9 @@ def group_balanced(
     else:
         scores = least_confidence_scores(pool_proba(model, pool, context))
     shares = target_shares(pool, target)
-    _, have = group_counts(pool)
-    have = have.astype(float)
-    queues = _per_group_top(scores, pool, n, rng)
-    taken = np.zeros(len(queues), dtype=int)
-    picks = []
-    for _ in range(n):
-        total = have.sum() + 1.0
-        need = shares * total - have
-        open_ = np.array([taken[g] < len(q) for g, q in enumerate(queues)])
-        need = np.where(open_, need, -np.inf)
-        best = np.flatnonzero(need == need.max())
-        g = int(best[0] if len(best) == 1 else rng.choice(best))
-        picks.append(queues[g][taken[g]])
-        taken[g] += 1
-        have[g] += 1
-    return np.array(picks, dtype=np.int64)
+    return _greedy_by_group(
+        scores, pool, n, rng, lambda have, heads: shares * (have.sum() + 1.0) - have
+    )
 
 
 def _balanced_scorer(model: Any, pool: PoolView, context: QueryContext, **_: Any) -> np.ndarray:
@@ -158,23 +179,13 @@ def fair_uncertainty(
     check_n(pool, n)
     u = least_confidence_scores(pool_proba(model, pool, context))
     shares = target_shares(pool, target)
-    _, have = group_counts(pool)
-    have = have.astype(float)
-    queues = _per_group_top(u, pool, n, rng)
-    taken = np.zeros(len(queues), dtype=int)
-    picks = []
-    for _ in range(n):
-        deficit = representation_deficit(have, shares)
-        value = np.full(len(queues), -np.inf)
-        for g, q in enumerate(queues):
-            if taken[g] < len(q):
-                value[g] = u[q[taken[g]]] * (1.0 + lam * deficit[g])
-        best = np.flatnonzero(value == value.max())
-        g = int(best[0] if len(best) == 1 else rng.choice(best))
-        picks.append(queues[g][taken[g]])
-        taken[g] += 1
-        have[g] += 1
-    return np.array(picks, dtype=np.int64)
+    return _greedy_by_group(
+        u,
+        pool,
+        n,
+        rng,
+        lambda have, heads: heads * (1.0 + lam * representation_deficit(have, shares)),
+    )
 
 
 def _fair_unc_scorer(

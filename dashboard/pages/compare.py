@@ -134,20 +134,8 @@ if "random" in runs:
     pick = st.selectbox("Map: which strategy, against the ghost of random", others, key="w.cmp.map")
     t = runs[pick][0]
     ghost = runs["random"][0].query_round
-    two_d = t.grid is not None
     views.show(
-        ch.map_figure(
-            t.xy,
-            t.g_pool,
-            t.query_round,
-            t.last_round,
-            groups=t.groups,
-            colors=colors,
-            style=style,
-            grid=(t.grid[0], t.grid[1], t.grid[2][-1]) if two_d else None,
-            ghost_round=ghost,
-            axis_titles=("x1", "x2") if two_d else ("PCA 1", "PCA 2"),
-        ),
+        ch.trace_map_figure(t, t.last_round, style=style, ghost_round=ghost),
         key="cmp_map",
         alt="Map of the pool: the strategy's picks in colour, random's in grey.",
     )
