@@ -26,7 +26,8 @@ from components.strategies import STRATEGIES, PoolView, QueryContext
 
 MSG_BUDGET = (
     "budget: initial_size={initial} + batch_size={batch} x rounds={rounds} = {need} labels, "
-    "but the pool holds {pool} rows after the scenarios; allowed: at most {pool}"
+    "but the pool holds {pool} rows after the scenarios; allowed: at most {pool} "
+    "(with these sizes, rounds <= {max_rounds})"
 )
 MSG_DONE = "run: all {rounds} rounds are done; allowed: reset or raise rounds"
 MSG_LABELS = (
@@ -110,6 +111,7 @@ class Simulation:
                     rounds=cfg.rounds,
                     need=need,
                     pool=self.split.n_pool,
+                    max_rounds=max(0, (self.split.n_pool - cfg.initial_size) // cfg.batch_size),
                 )
             )
         self.entry = STRATEGIES[cfg.strategy.name]

@@ -117,15 +117,18 @@ def scores_caption(score_name: str, has_scores: bool) -> str:
 
 
 def describe_run(cfg) -> str:
-    """A short human description of a resolved config, for the page header."""
-    ds = cfg.dataset.name
+    """A short human description of a resolved config, for the page header.
+
+    Upload column names and group values are user text: escaped.
+    """
+    ds = "your upload" if cfg.dataset.get("sha256") else cfg.dataset.name
     group = cfg.dataset.get("group")
     if group:
-        ds += f" (groups: {group})"
+        ds += f" (groups: {md_escape(group)})"
     bias = (
         "; ".join(
-            f"{s.name} on {s.get('group')}"
-            + "".join(f", {k} {v}" for k, v in s.params if k != "group")
+            f"{s.name} on {md_escape(s.get('group'))}"
+            + "".join(f", {k} {md_escape(v)}" for k, v in s.params if k != "group")
             for s in cfg.scenarios
         )
         or "none added"

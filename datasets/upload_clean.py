@@ -91,7 +91,9 @@ def _parse_numbers(s: pd.Series, *, comma_decimal: bool) -> tuple[pd.Series, lis
 
     Plain numbers first; then, for the rest, a currency sign is dropped and
     ``1,234`` (thousands) or ``1,5`` (decimal comma) are read. In a
-    ``;``-separated file a comma is decimal first, elsewhere thousands first.
+    ``;``-separated file a comma is decimal first, elsewhere thousands first,
+    except that a column whose every comma value is in groups of three digits
+    is always read as thousands.
     """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return pd.to_numeric(s).astype(np.float64), []
@@ -103,7 +105,12 @@ def _parse_numbers(s: pd.Series, *, comma_decimal: bool) -> tuple[pd.Series, lis
     rest = text[failed].str.replace(_CURRENCY, "", regex=True)
     thousands = rest.str.fullmatch(_THOUSANDS)
     decimal = rest.str.fullmatch(_DECIMAL_COMMA)
-    if comma_decimal:
+    # A ';' file usually means a decimal comma, but when every comma value is
+    # written in groups of three digits ("67,000", "1,250,000") the column is
+    # read with thousands separators whatever the delimiter.
+    commas = rest.str.contains(",", regex=False)
+    all_grouped = bool(commas.any()) and bool(thousands[commas].all())
+    if comma_decimal and not all_grouped:
         thousands &= ~decimal
     else:
         decimal &= ~thousands

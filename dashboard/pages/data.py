@@ -18,6 +18,8 @@ from datasets.upload import (
     sha256_hex,
 )
 
+session.restore_widgets()
+session.load_url_once()  # so a session that starts here keeps its upload on Explore
 session.presenter_toggle()
 st.title("Your data")
 st.markdown(
@@ -133,4 +135,18 @@ if st.button("Explore this data", type="primary", key="upload.use", icon=":mater
     st.session_state[UPLOAD_NAME] = f.name
     for key in (S.wkey("dataset"), session.KEEP + S.wkey("dataset")):
         st.session_state[key] = dataset_spec.name
+    # Fit the labelling budget into the pool this upload gives (a small file
+    # cannot afford the default 30 rounds of 10).
+    test = float(st.session_state.get(S.wkey("test"), S.DEFAULT_CONFIG.test_size))
+    initial = int(st.session_state.get(S.wkey("initial"), S.DEFAULT_CONFIG.initial_size))
+    batch = int(st.session_state.get(S.wkey("batch"), S.DEFAULT_CONFIG.batch_size))
+    rounds = int(st.session_state.get(S.wkey("rounds"), S.DEFAULT_CONFIG.rounds))
+    pool = int(pv.n_rows * (1 - test)) - 1
+    fit = max(1, min(rounds, (pool - initial) // batch))
+    if fit != rounds:
+        for key in (S.wkey("rounds"), session.KEEP + S.wkey("rounds")):
+            st.session_state[key] = fit
+        st.session_state[S.URL_WARNING] = (
+            f"Rounds set to {fit} so that the labelling budget fits your data's pool."
+        )
     st.switch_page("dashboard/pages/explore.py")

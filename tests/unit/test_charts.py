@@ -202,3 +202,15 @@ def test_captions_say_what_the_run_shows():
     assert "look 5% better than it is" in acc  # Female: 70% truth vs 75% recorded
     assert "7 Male, 3 Female" in C.composition_caption(g, 2)
     assert "demographic parity gap 0.20" in C.fairness_caption(r, 2)
+
+
+def test_untrusted_group_names_cannot_inject_markup():
+    evil = "![x](https://example.org/p.png)<a href='https://example.org'>x</a>%{x}"
+    g, r = frames(groups=("Male", evil))
+    colors = ch.group_colors(("Male", evil))
+    for text in (C.ledger_caption(g, 2), C.accuracy_caption(g, 2), C.composition_caption(g, 2)):
+        assert "![x](" not in text and "<a href" not in text
+    fig = ch.ledger_figure(g, r, 2, colors=colors)
+    for t in fig.data:
+        assert "<a href" not in t.name and "%{x}" not in (t.name or "")
+        assert "<a href" not in (t.hovertemplate or "")
