@@ -161,6 +161,10 @@ class Spec:
         """Accept a ``Spec``, a spec string, or ``{"name": ..., "params": {...}}``."""
         if isinstance(value, Spec):
             return value
+        if hasattr(value, "name") and hasattr(value, "params") and not isinstance(value, Mapping):
+            # a Spec from an earlier import of this module (Streamlit reloads
+            # modules when their files change, and session state keeps old objects)
+            return cls(str(value.name), tuple(value.params))
         if isinstance(value, str):
             return cls.parse(value, kind=kind)
         if isinstance(value, Mapping) and "name" in value:
