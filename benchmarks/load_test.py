@@ -948,7 +948,7 @@ def main(argv: list[str] | None = None) -> int:
         kept_log.write_text(log_text)
     server_errors = server_tracebacks(log_text)
 
-    import streamlit
+    from importlib.metadata import version  # not `import streamlit`: the core stays UI-free
 
     mem = memory_check(results, args.repeat, slack_mb=40.0, slack_frac=0.10)
     meta = [
@@ -956,7 +956,7 @@ def main(argv: list[str] | None = None) -> int:
         "is edited by other work meanwhile, and Streamlit reloads changed modules); `python benchmarks/load_test.py --clients "
         f"{' '.join(map(str, args.clients))} --steps {args.steps}`.",
         "",
-        f"Machine: {os.cpu_count()} cores. Streamlit {streamlit.__version__}, one server process; "
+        f"Machine: {os.cpu_count()} cores. Streamlit {version('streamlit')}, one server process; "
         f"ONE headless chromium {chromium} (`--disable-gpu`, so plotly's WebGL map is drawn in "
         "software), one browser context per session. **The browsers run on the same machine as "
         "the server, so every latency below includes client-side rendering contention: N pages "
