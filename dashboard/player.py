@@ -63,9 +63,20 @@ def player(last: int, body: Callable[[int], None]) -> None:
     playing = bool(st.session_state[S.PLAYING])
     interval = SPEEDS.get(st.session_state[S.SPEED], 0.8)
 
+    speed = st.session_state.get(S.SPEED, "normal")
+
     @st.fragment(run_every=interval if playing else None)
     def loop_area() -> None:
-        if st.session_state.get(S.PLAYING):
+        # The timer is fixed when the fragment is declared, i.e. on a full run. A
+        # click inside the fragment (Play, Pause, a new speed) reruns only the
+        # fragment, so when the wanted timer differs from the declared one, redo
+        # the whole page to declare the fragment again with the right timer.
+        now_playing = bool(st.session_state.get(S.PLAYING))
+        if now_playing != playing or (
+            now_playing and st.session_state.get(S.SPEED, speed) != speed
+        ):
+            st.rerun(scope="app")
+        if now_playing:
             now = time.monotonic()
             if now - st.session_state.get(LAST_TICK, 0.0) >= interval * 0.9:
                 st.session_state[LAST_TICK] = now
@@ -124,7 +135,12 @@ def player(last: int, body: Callable[[int], None]) -> None:
             help="How fast Play steps.",
         )
         st.session_state.setdefault(SLIDER, r)
-        if last > 0:
+        if st.session_state[S.PLAYING]:
+            # No slider while playing: the browser may send a tick queued before
+            # the last round arrived, carrying the slider's old value, which
+            # would read as the user scrubbing back (and stop the play).
+            st.progress(r / max(last, 1), text=f"Round {r} of {last}")
+        elif last > 0:
             st.slider(
                 "Round",
                 0,
