@@ -94,6 +94,11 @@ def config_from_query(params: Mapping[str, Any]) -> RunConfig | None:
         if one(url) is not None:
             data[field] = one(url)
     base = DEFAULT_CONFIG.to_dict()
+    # The default bias names a group of the default dataset; a link to another
+    # dataset with no scenario of its own starts unbiased instead of failing.
+    if "dataset" in data and "scenarios" not in data:
+        if Spec.parse(data["dataset"], kind="dataset") != DEFAULT_CONFIG.dataset:
+            base["scenarios"] = []
     base.update(data)
     if "scenario" in params and "scenarios" not in data:
         base["scenarios"] = []

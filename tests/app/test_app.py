@@ -124,6 +124,16 @@ def test_url_round_trips_the_config():
     )
 
 
+def test_a_link_to_another_dataset_without_a_bias_opens_that_dataset():
+    """The default bias names a group of Adult; a link to other data must not trip on it."""
+    at = app({"dataset": "two_groups:n_samples=800", "strategy": "margin", "batch": "5"})
+    no_failures(at)
+    assert not at.warning, [w.value for w in at.warning]
+    cfg = at.session_state[S.TRACE].config
+    assert cfg.dataset.name == "two_groups" and cfg.strategy.name == "margin"
+    assert cfg.scenarios == () and cfg.batch_size == 5
+
+
 def test_bad_url_warns_and_falls_back_to_defaults():
     at = app({"dataset": "two_groups", "strategy": "lest_confidence"})
     no_failures(at)
