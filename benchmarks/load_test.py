@@ -42,6 +42,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +51,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STRATEGIES = ("least_confidence", "margin", "entropy", "random")
+#: Bounded memory: RSS after the second repeated wave <= after the first + max(these).
+MEM_SLACK_MB = 40.0
+MEM_SLACK_FRAC = 0.10
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -205,6 +209,7 @@ class SessionResult:
     console_errors: list[str] = field(default_factory=list)
     ws_opened: int = 0
     ws_closed: int = 0
+    ws_closed_at: list[str] = field(default_factory=list)  # when, for diagnosis
     cdp: Any = None
     main_task_s: float = 0.0  # renderer main-thread busy time over the steps (CDP)
     main_script_s: float = 0.0  # of which JavaScript
@@ -353,12 +358,16 @@ async def open_session(
 
     page.on("console", console)
 
+    t_page = time.monotonic()
+
     def websocket(ws: Any) -> None:
         if "/_stcore/stream" in ws.url:
             res.ws_opened += 1
 
             def closed(*_: Any) -> None:
                 res.ws_closed += 1
+                where = f"after step {res.steps_done}" if res.connected else "while loading"
+                res.ws_closed_at.append(f"{time.monotonic() - t_page:.0f} s after opening, {where}")
 
             ws.on("close", closed)
 
@@ -566,16 +575,23 @@ async def run_waves(
     steps: int,
     warmup: list[SessionPlan] | None = None,
     progress: bool = False,
+    out: list[WaveResult] | None = None,
+    on_wave: Callable[[WaveResult], None] | None = None,
     **kw: Any,
 ) -> tuple[list[WaveResult], str]:
-    """One chromium for every wave; returns the results and the browser's version."""
+    """One chromium for every wave; returns the results and the browser's version.
+
+    Finished waves are appended to ``out`` (so a caller keeps them if the run is
+    interrupted) and passed to ``on_wave``.
+    """
     from playwright.async_api import async_playwright
 
-    out = []
+    out = [] if out is None else out
     async with async_playwright() as p:
         browser = await p.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
+        version = browser.version
         try:
             if warmup:
                 if progress:
@@ -600,7 +616,8 @@ async def run_waves(
                 if progress:
                     print("  " + summary_line(w), flush=True)
                 out.append(w)
-            version = browser.version
+                if on_wave is not None:
+                    on_wave(w)
         finally:
             await browser.close()
     return out, version
@@ -850,7 +867,7 @@ def report(
             elif s.ws_opened != 1 or s.ws_closed:
                 problems.append(
                     f"- {w.name}: session {s.plan.idx} websocket opened {s.ws_opened}x, "
-                    f"closed {s.ws_closed}x during the wave"
+                    f"closed {s.ws_closed}x during the wave (" + "; ".join(s.ws_closed_at[:3]) + ")"
                 )
         warns = sorted({x for s in w.sessions for x in s.warnings})
         for x in warns[:3]:
@@ -925,36 +942,91 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port or free_port()
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     code = _git()
+    results: list[WaveResult] = []
+    chromium = ["?"]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    kept_log = args.out.with_name(args.out.stem + "-server.log")
+
+    def write(log_path: Path, status: str) -> str:
+        """The report for the waves done so far, written to --out (after every wave)."""
+        log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
+        kept_log.write_text(log_text)
+        text = build_report(
+            args,
+            results,
+            started=started,
+            code=code,
+            chromium=chromium[0],
+            status=status,
+            tracebacks=server_tracebacks(log_text),
+            log_name=kept_log.name,
+        )
+        args.out.write_text(text)
+        return text
+
+    def interrupted(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)
+    status = ""
     with tempfile.TemporaryDirectory(prefix="wgl-load-") as tmp:
         app = snapshot(Path(tmp) / "app")
         log_path = Path(tmp) / "server.log"
-        with streamlit_server(port, log_path, cwd=app) as (url, pid):
-            results, chromium = asyncio.run(
-                run_waves(
-                    url,
-                    waves,
-                    steps=args.steps,
-                    warmup=warmup,
-                    progress=True,
-                    server_pid=pid,
-                    server_log=log_path,
-                    settle_after=args.settle,
-                    think=args.think,
-                )
-            )
-            log_text = log_path.read_text(errors="replace")
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        kept_log = args.out.with_name(args.out.stem + "-server.log")
-        kept_log.write_text(log_text)
-    server_errors = server_tracebacks(log_text)
+        try:
+            with streamlit_server(port, log_path, cwd=app) as (url, pid):
 
+                def on_wave(w: WaveResult) -> None:
+                    write(log_path, f"PARTIAL: {len(results)} of {len(waves)} waves done so far.")
+
+                _, chromium[0] = asyncio.run(
+                    run_waves(
+                        url,
+                        waves,
+                        steps=args.steps,
+                        warmup=warmup,
+                        progress=True,
+                        out=results,
+                        on_wave=on_wave,
+                        server_pid=pid,
+                        server_log=log_path,
+                        settle_after=args.settle,
+                        think=args.think,
+                    )
+                )
+        except KeyboardInterrupt as exc:
+            nxt = waves[len(results)][1] if len(results) < len(waves) else []
+            status = (
+                f"INTERRUPTED ({exc or 'Ctrl-C'}) during the wave of {len(nxt)} clients: "
+                f"only the {len(results)} waves above finished."
+            )
+        text = write(log_path, status)
+    print()
+    print(text)
+    print(f"written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    mem = memory_check(results, args.repeat, slack_mb=MEM_SLACK_MB, slack_frac=MEM_SLACK_FRAC)
+    bad = any(w.errors or w.violations or not w.all_held for w in results) or mem[0] is False
+    return 3 if status else 1 if bad else 0
+
+
+def build_report(
+    args: argparse.Namespace,
+    results: list[WaveResult],
+    *,
+    started: str,
+    code: str,
+    chromium: str,
+    status: str,
+    tracebacks: list[str],
+    log_name: str,
+) -> str:
     from importlib.metadata import version  # not `import streamlit`: the core stays UI-free
 
-    mem = memory_check(results, args.repeat, slack_mb=40.0, slack_frac=0.10)
+    mem = memory_check(results, args.repeat, slack_mb=MEM_SLACK_MB, slack_frac=MEM_SLACK_FRAC)
     meta = [
-        f"Run {started}; code {code}, served from a snapshot copy taken at the start (this repo "
-        "is edited by other work meanwhile, and Streamlit reloads changed modules); `python benchmarks/load_test.py --clients "
-        f"{' '.join(map(str, args.clients))} --steps {args.steps}`.",
+        f"Run {started}; code {code}, served from a snapshot copy taken at the start (this "
+        "repo is edited by other work meanwhile, and Streamlit reloads changed modules); "
+        f"`python benchmarks/load_test.py --clients {' '.join(map(str, args.clients))} "
+        f"--steps {args.steps}`.",
         "",
         f"Machine: {os.cpu_count()} cores. Streamlit {version('streamlit')}, one server process; "
         f"ONE headless chromium {chromium} (`--disable-gpu`, so plotly's WebGL map is drawn in "
@@ -964,7 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Each session opens its own URL: strategy cycles least_confidence / margin / entropy / "
         "random, seed = 1000 x wave + i (fresh per wave), seed set 20/25/30, batch 5/10/15/20, "
-        f"rounds = steps + 2; two_groups with 5,000 rows, and adult:group=sex (36,631-row pool) "
+        "rounds = steps + 2; two_groups with 5,000 rows, and adult:group=sex (36,631-row pool) "
         "for every fifth session. All sessions open at once; when all have drawn, all press "
         f"Step {args.steps} times without pause (closed loop: the next click waits for the "
         "previous rerun to finish).",
@@ -979,6 +1051,8 @@ def main(argv: list[str] | None = None) -> int:
         f"contexts open, peak (sampled every 0.25 s), and {args.settle:.0f} s after they close. "
         "A warm-up visit (one two_groups and one adult session) runs first and is not reported.",
     ]
+    if status:
+        meta += ["", f"**{status}**"]
     notes = [
         "- Streamlit keeps a closed tab's session for `server.disconnectedSessionTTL` (120 s "
         "by default, at most 128 sessions) so a dropped connection can resume; the 'after' RSS "
@@ -986,20 +1060,11 @@ def main(argv: list[str] | None = None) -> int:
         "- Python rarely returns freed heap to the OS, so 'after' stays near 'peak'; the "
         "bounded-memory check compares two identical waves instead.",
     ]
-    if server_errors:
-        notes.append(
-            f"- Tracebacks in the server log ({kept_log.name}): " + " | ".join(server_errors)
-        )
+    if tracebacks:
+        notes.append(f"- Tracebacks in the server log ({log_name}): " + " | ".join(tracebacks))
     else:
-        notes.append(f"- No traceback in the server log ({kept_log.name}).")
-    text = report(results, meta=meta, mem=mem, notes=notes)
-    print()
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    print(f"written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
-    bad = any(w.errors or w.violations or not w.all_held for w in results) or mem[0] is False
-    return 1 if bad else 0
+        notes.append(f"- No traceback in the server log ({log_name}).")
+    return report(results, meta=meta, mem=mem, notes=notes)
 
 
 if __name__ == "__main__":
