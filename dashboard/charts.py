@@ -7,12 +7,14 @@ fixed axis ranges, so stepping through rounds never makes the axes jump.
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.utils import convert_to_base64
 
 #: Okabe & Ito (2008) colour-blind-safe palette, then Tol's "safe" colours.
 PALETTE = (
@@ -84,6 +86,7 @@ def figure(
     title: str,
     xaxis: dict,
     yaxis: dict,
+    frames: list[dict] | None = None,
     **layout: object,
 ) -> go.Figure:
     """Assemble a figure from plain dicts, skipping plotly's slow validation.
@@ -111,7 +114,30 @@ def figure(
         "yaxis": yaxis,
     }
     base.update(layout)
+    if frames is not None:
+        return AnimatedFigure(traces, base, frames)
     return go.Figure(data=traces, layout=base, _validate=False)
+
+
+class AnimatedFigure(go.Figure):
+    """A figure with animation frames kept as plain dicts.
+
+    plotly validates every frame even with ``_validate=False`` (about 1 s for a
+    30-round run here); the frames are written against plotly.js's schema and
+    tested, so they join the figure only in ``to_dict()``, which is what
+    Streamlit and ``plotly.io.to_json`` serialise.
+    """
+
+    def __init__(self, traces: list[dict], layout: dict, frames: list[dict]) -> None:
+        super().__init__(data=traces, layout=layout, _validate=False)
+        self._raw_frames = frames
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        frames = copy.deepcopy(self._raw_frames)
+        convert_to_base64(frames)  # numeric arrays as typed arrays, as plotly does for data
+        out["frames"] = frames
+        return out
 
 
 def _upto(frame: pd.DataFrame, r: int) -> pd.DataFrame:

@@ -17,6 +17,7 @@ ROUND = "player.round"
 PLAYING = "player.playing"
 SPEED = "player.speed"
 PRESENTER = "ui.presenter"
+REPLAY = "ui.replay"  # play in the browser (plotly frames) instead of server ticks
 TRACE = "run.trace"
 TRACE_KEY = "run.trace_key"
 LAST_GOOD = "run.last_good"

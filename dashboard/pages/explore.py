@@ -5,7 +5,8 @@ import streamlit as st
 from dashboard import captions as C
 from dashboard import session, views
 from dashboard import state as S
-from dashboard.player import player
+from dashboard.player import SPEEDS, player
+from dashboard.replay import replay_figure
 
 style = session.presenter_toggle()
 st.title("Who gets labelled?")
@@ -15,8 +16,12 @@ st.markdown(
 )
 cfg = session.settings()
 trace = session.get_trace(cfg) if cfg is not None else None
+if S.REPLAY not in st.session_state:  # first run of the session: the link decides
+    st.session_state[S.REPLAY] = st.query_params.get("replay") == "1"
 if trace is not None:
-    st.query_params.from_dict(S.config_to_query(trace.config))
+    st.query_params.from_dict(
+        S.config_to_query(trace.config) | ({"replay": "1"} if st.session_state[S.REPLAY] else {})
+    )
     st.caption(
         C.describe_run(trace.config)
         + "Effects depend on the model, the data's geometry, the seed set and whether the "
@@ -28,6 +33,33 @@ if trace is not None:
         views.charts(trace, r, style)
         views.batch_cards(trace, r)
 
-    player(trace.last_round, body)
+    st.toggle(
+        "Classroom mode (animate in the browser)",
+        key=S.REPLAY,
+        help=(
+            "Sends the whole run once as one animated figure (ledger, accuracy, map, batches) "
+            "that your browser plays with no further requests to the server. Use it when many "
+            "people press Play on one server at once. Turn off to step with all six charts."
+        ),
+    )
+    if st.session_state[S.REPLAY]:
+        speed = st.segmented_control(
+            "Speed",
+            list(SPEEDS),
+            default="normal",
+            key="replay.speed",
+            help="How fast the browser steps through the rounds.",
+        )
+        views.show(
+            replay_figure(trace, style=style, speed=speed or "normal"),
+            key="replay",
+            alt="Animated four-panel chart of every round: query shares, accuracy, map, batches.",
+        )
+        st.caption(
+            "Press ▶ Play under the chart; the slider scrubs. Everything moves in your "
+            "browser: the server is not asked again. The numbers are those of the run above."
+        )
+    else:
+        player(trace.last_round, body)
     with st.expander("Download this run"):
         views.downloads(trace)

@@ -134,6 +134,23 @@ def test_a_link_to_another_dataset_without_a_bias_opens_that_dataset():
     assert cfg.scenarios == () and cfg.batch_size == 5
 
 
+def test_classroom_link_sends_the_whole_run_once_as_frames():
+    """replay=1: one animated figure, no server-side player, and the link keeps it."""
+    import json
+
+    at = app(SMALL | {"replay": "1"})
+    no_failures(at)
+    assert not [b for b in at.button if b.key in ("btn_step", "btn_play")]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    frames = json.loads(charts[0].proto.spec)["frames"]
+    assert len(frames) == at.session_state[S.TRACE].last_round + 1
+    assert at.query_params["replay"] in ("1", ["1"])
+    at.toggle(key=S.REPLAY).set_value(False).run()  # back to stepping on the server
+    no_failures(at)
+    assert at.button(key="btn_step") is not None and "replay" not in at.query_params
+
+
 def test_bad_url_warns_and_falls_back_to_defaults():
     at = app({"dataset": "two_groups", "strategy": "lest_confidence"})
     no_failures(at)

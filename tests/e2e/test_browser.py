@@ -114,3 +114,25 @@ def test_a_second_visitor_gets_the_whole_page(server, browser):
         assert "Traceback" not in page.inner_text("body")
         context.close()
     print(f"\nwarm first render: {', '.join(f'{t:.1f} s' for t in timings)}")
+
+
+def test_classroom_mode_plays_in_the_browser_without_asking_the_server(server, page, shots):
+    """replay=1: plotly's own Play animates every round; no message goes to the server."""
+    sent: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
+    page.goto(
+        server + "/?dataset=two_groups:n_samples=800&strategy=margin&rounds=8&batch=5&replay=1"
+    )
+    wait_idle(page)
+    page.wait_for_selector(".updatemenu-item-text", timeout=60_000)
+    current = "() => document.querySelector('text.slider-label').textContent.trim()"
+    assert page.evaluate(current) == "Round 0"  # plotly's current-value label
+    before = len(sent)
+    page.locator(".updatemenu-item-text", has_text="Play").click()
+    page.wait_for_function(
+        f"() => ({current})() === 'Round 8'",
+        timeout=60_000,
+    )
+    assert len(sent) == before, "the animation asked the server for something"
+    page.screenshot(path=str(shots / "classroom_replay.png"), full_page=True)
+    assert "Traceback" not in page.inner_text("body")
