@@ -69,6 +69,7 @@ class Student:
     idx: int
     query: str
     first_render_s: float | None = None
+    first_bytes: int = 0
     steps_s: list[float] = field(default_factory=list)
     step_bytes: list[int] = field(default_factory=list)
     labelled: list[int] = field(default_factory=list)
@@ -128,10 +129,15 @@ class Page:
         self.auto_rerun: tuple[float, str] | None = None
         self.status: int | None = None
         self.exception = ""
+        self.query: str | None = None
+        self.drawn: set[str] = set()  # widget ids drawn in this run
+        self.frames = 0  # animation frames in the page's plotly charts (classroom mode)
 
     def take(self, f: ForwardMsg) -> None:
         kind = f.WhichOneof("type")
-        if kind == "auto_rerun":
+        if kind == "page_info_changed":  # the app rewrote the URL (it holds the config)
+            self.query = f.page_info_changed.query_string
+        elif kind == "auto_rerun":
             self.auto_rerun = (f.auto_rerun.interval, f.auto_rerun.fragment_id)
         elif kind == "delta" and f.delta.WhichOneof("type") == "new_element":
             el = f.delta.new_element
@@ -142,8 +148,11 @@ class Page:
                 self.labelled = int(el.metric.body.replace(",", ""))
             elif t == "markdown" and el.markdown.body.startswith("**This run:**"):
                 self.caption = el.markdown.body
+            elif t == "plotly_chart" and '"frames"' in el.plotly_chart.spec:
+                self.frames += el.plotly_chart.spec.count('"traces"')
             elif t in WIDGETS:
                 w = getattr(el, t)
+                self.drawn.add(w.id)
                 if w.set_value or w.id not in self.widgets:
                     self.widgets[w.id] = widget_state(t, w)
             elif t == "exception":
@@ -177,26 +186,40 @@ async def run_script(
         # FINISHED_EARLY_FOR_RERUN (st.rerun): the rerun it asked for follows.
         if f.WhichOneof("type") == "script_finished" and f.script_finished != EARLY:
             page.status = f.script_finished
+            if f.script_finished == ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY:
+                # A full run: the browser forgets widgets it no longer shows.
+                for gone in set(page.widgets) - page.drawn:
+                    del page.widgets[gone]
             return time.perf_counter() - t0
 
 
-async def student(url: str, s: Student, steps: int, start: asyncio.Event) -> None:
+async def student(
+    url: str, s: Student, steps: int, start: asyncio.Event, replay: bool = False
+) -> None:
     ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
     async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
         widgets: dict[str, WidgetState] = {}
         first = Page(widgets)
         s.first_render_s = await run_script(ws, first, s.query)
+        url_query = first.query if first.query is not None else s.query
         if first.exception:
             s.problems.append(f"first render raised: {first.exception}")
             return
         s.caption = first.caption
+        s.first_bytes = first.nbytes
+        if replay:
+            # Classroom mode: the run arrives once as frames; plotly's Play needs
+            # nothing more from the server, so there is nothing more to time.
+            if not first.frames or "Play" in first.buttons:
+                s.problems.append("replay=1 did not send an animated figure")
+            return
         if "Play" not in first.buttons or first.labelled is None:
             s.problems.append("no Play button or no 'Labelled so far' on the first render")
             return
         await start.wait()
         pid, frag = first.buttons["Play"]
         click = Page(widgets)
-        await run_script(ws, click, s.query, [WidgetState(id=pid, trigger_value=True)], frag)
+        await run_script(ws, click, url_query, [WidgetState(id=pid, trigger_value=True)], frag)
         # Play reruns the whole page once so that the fragment gets its timer.
         if click.auto_rerun is None:
             s.problems.append("Play did not start the fragment timer (no auto_rerun)")
@@ -208,7 +231,7 @@ async def student(url: str, s: Student, steps: int, start: asyncio.Event) -> Non
         while len(s.steps_s) < steps:
             await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
             tick = Page(widgets)
-            took = await run_script(ws, tick, s.query, (), frag, auto=True)
+            took = await run_script(ws, tick, url_query, (), frag, auto=True)
             next_tick += s.interval
             while next_tick < time.perf_counter():  # the browser's timer fired while busy
                 s.skipped_ticks += 1
@@ -243,21 +266,24 @@ class Wave:
     rss_mb: float | None
 
 
-def queries(n: int, same: bool, base: str) -> list[str]:
-    if same:
-        return [base] * n
+def queries(n: int, same: bool, base: str, replay: bool = False) -> list[str]:
     out = []
     for i in range(n):
         q = dict(urllib.parse.parse_qsl(base))
-        q["seed"] = str(1000 + i)
+        if not same:
+            q["seed"] = str(1000 + i)
+        if replay:
+            q["replay"] = "1"
         out.append(urllib.parse.urlencode(q))
     return out
 
 
-async def wave(url: str, n: int, steps: int, same: bool, base: str, pid: int) -> Wave:
-    students = [Student(i, q) for i, q in enumerate(queries(n, same, base))]
+async def wave(
+    url: str, n: int, steps: int, same: bool, base: str, pid: int, replay: bool = False
+) -> Wave:
+    students = [Student(i, q) for i, q in enumerate(queries(n, same, base, replay))]
     start = asyncio.Event()
-    tasks = [asyncio.create_task(student(url, s, steps, start)) for s in students]
+    tasks = [asyncio.create_task(student(url, s, steps, start, replay)) for s in students]
     # Every student has the page before anyone presses Play (a class following
     # the teacher's "now press Play").
     while not all(s.first_render_s is not None or s.problems for s in students):
@@ -270,12 +296,14 @@ async def wave(url: str, n: int, steps: int, same: bool, base: str, pid: int) ->
         except Exception as e:  # noqa: BLE001 - a broken connection is a finding
             students[tasks.index(t)].problems.append(f"{type(e).__name__}: {e}")
     secs = time.monotonic() - t0
+    # Classroom mode has no stepping phase: no CPU rate to report.
+    rate = (lambda x: x / secs) if secs >= 1.0 else (lambda x: float("nan"))
     return Wave(
         n,
         students,
         secs,
-        (tree_cpu(pid) - cpu0) / secs,
-        (time.process_time() - me0) / secs,
+        rate(tree_cpu(pid) - cpu0),
+        rate(time.process_time() - me0),
         rss_mb(pid),
     )
 
@@ -284,12 +312,12 @@ def _ms(x: float | None) -> str:
     return "–" if x is None else f"{1000 * x:,.0f}"
 
 
-def report(waves: list[Wave], same: bool) -> str:
+def report(waves: list[Wave], same: bool, replay: bool = False) -> str:
     rows = [
-        "| clients | first render median / p95 ms | step median ms | step p95 ms | "
+        "| clients | first render median / p95 ms | first render kB | step median ms | step p95 ms | "
         "rounds/s per client (timer) | skipped ticks | kB per step | server cores | "
         "client cores | RSS MB | problems |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for w in waves:
         firsts = [s.first_render_s for s in w.students if s.first_render_s is not None]
@@ -303,7 +331,9 @@ def report(waves: list[Wave], same: bool) -> str:
         probs = sum(bool(s.problems) for s in w.students)
         rows.append(
             f"| {w.n} | {_ms(statistics.median(firsts) if firsts else None)} / "
-            f"{_ms(pct(firsts, 95))} | {_ms(statistics.median(steps) if steps else None)} | "
+            f"{_ms(pct(firsts, 95))} | "
+            f"{statistics.median([s.first_bytes for s in w.students]) / 1e3:.0f} | "
+            f"{_ms(statistics.median(steps) if steps else None)} | "
             f"{_ms(pct(steps, 95))} | {statistics.median(rates):.2f} "
             f"({'–' if not timer else f'{1 / timer:.2f}'}) | "
             f"{sum(s.skipped_ticks for s in w.students)} | "
@@ -314,6 +344,8 @@ def report(waves: list[Wave], same: bool) -> str:
         f"- N={w.n} session {s.idx}: {p}" for w in waves for s in w.students for p in s.problems
     ][:20]
     mode = "every client the same URL" if same else "each client its own seed"
+    if replay:
+        mode += "; classroom mode: Play runs in the browser, so only the first render costs"
     return "\n".join(
         [f"Classroom load ({mode}), server-side, {time.strftime('%Y-%m-%d %H:%M')}", ""]
         + rows
@@ -326,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 10, 30])
     ap.add_argument("--steps", type=int, default=10, help="Play ticks per client")
     ap.add_argument("--same", action="store_true", help="every client opens the same URL")
+    ap.add_argument(
+        "--replay", action="store_true", help="classroom mode (replay=1): Play runs in the browser"
+    )
     ap.add_argument("--query", default="", help="the URL's query string (default: the app's)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--url", default="", help="measure a server that is already running")
@@ -341,10 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     def measure(url: str, pid: int) -> str:
         waves = []
         for n in args.clients:
-            w = asyncio.run(wave(url, n, args.steps, args.same, args.query, pid))
+            w = asyncio.run(wave(url, n, args.steps, args.same, args.query, pid, args.replay))
             waves.append(w)
-            print(report([w], args.same).splitlines()[4], flush=True)
-        return report(waves, args.same)
+            print(report([w], args.same, args.replay).splitlines()[4], flush=True)
+        return report(waves, args.same, args.replay)
 
     if args.url:
         text = measure(args.url.rstrip("/"), args.pid)
