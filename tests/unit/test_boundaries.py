@@ -111,7 +111,13 @@ def test_only_the_dashboard_imports_streamlit() -> None:
         r = path.relative_to(ROOT).as_posix()
         if r == "streamlit_app.py" or r.startswith("dashboard/"):
             continue
-        for line in imports_streamlit(path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        for line in imports_streamlit(source):
+            # The classroom benchmark speaks the app's wire format (streamlit.proto
+            # messages) to stand in for browsers; it uses nothing of the UI.
+            text = source.splitlines()[line - 1]
+            if r == "benchmarks/classroom.py" and text.startswith("from streamlit.proto."):
+                continue
             offenders.append(f"{r}:{line}")
     assert not offenders, "streamlit imported outside dashboard/: " + ", ".join(offenders)
 
