@@ -86,6 +86,8 @@ def test_play_advances_on_its_own(server, page):
     page.wait_for_function(f"() => ({labelled})() >= {start + 15}", timeout=60_000)
     page.get_by_role("button", name="Pause").click()
     wait_idle(page)
+    page.wait_for_timeout(1000)  # a tick the browser sent before the click may still land
+    wait_idle(page)
     paused_at = page.evaluate(labelled)
     page.wait_for_timeout(2500)  # three ticks at the default speed
     assert page.evaluate(labelled) == paused_at, "the run kept stepping after Pause"
