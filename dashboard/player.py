@@ -30,11 +30,18 @@ def _step(last: int) -> None:
     st.session_state[S.PLAYING] = False
 
 
-def _toggle_play(last: int) -> None:
-    playing = not st.session_state.get(S.PLAYING, False)
-    if playing and st.session_state.get(S.ROUND, 0) >= last:
+def _play_or_pause(last: int, play: bool) -> None:
+    """Set, not toggle: the button passes what its label promised when drawn.
+
+    Under load (browser test, CPU saturated) a Pause was sometimes undone right
+    after it showed: the server logged the callback again, as Play, for the one
+    click. Setting the promised state makes a repeat harmless.
+    """
+    if bool(st.session_state.get(S.PLAYING, False)) == play:
+        return
+    if play and st.session_state.get(S.ROUND, 0) >= last:
         _set_round(0, last)
-    st.session_state[S.PLAYING] = playing
+    st.session_state[S.PLAYING] = play
     st.session_state[LAST_TICK] = time.monotonic()
 
 
@@ -49,6 +56,10 @@ def _reset(last: int) -> None:
 
 
 def _scrub(last: int) -> None:
+    # The slider is not drawn while playing, yet the browser may still send its
+    # last value, and Streamlit then calls this: only a real move pauses.
+    if st.session_state.get(S.PLAYING) or st.session_state[SLIDER] == st.session_state.get(S.ROUND):
+        return
     _set_round(st.session_state[SLIDER], last)
     st.session_state[S.PLAYING] = False
 
@@ -97,12 +108,15 @@ def player(last: int, body: Callable[[int], None]) -> None:
             help="Label one more batch (keyboard: →).",
             use_container_width=True,
         )
+        # Two buttons with their own keys, not one relabelled: a click that reaches
+        # the server again after the page has changed finds no widget to trigger.
+        now_playing = bool(st.session_state[S.PLAYING])
         c[1].button(
-            "Pause" if st.session_state[S.PLAYING] else "Play",
-            icon=":material/pause:" if st.session_state[S.PLAYING] else ":material/play_arrow:",
-            key="btn_play",
-            on_click=_toggle_play,
-            args=(last,),
+            "Pause" if now_playing else "Play",
+            icon=":material/pause:" if now_playing else ":material/play_arrow:",
+            key="btn_pause" if now_playing else "btn_play",
+            on_click=_play_or_pause,
+            args=(last, not now_playing),
             shortcut="Space",
             type="primary",
             help="Step automatically (keyboard: space).",

@@ -140,7 +140,7 @@ def test_classroom_link_sends_the_whole_run_once_as_frames():
 
     at = app(SMALL | {"replay": "1"})
     no_failures(at)
-    assert not [b for b in at.button if b.key in ("btn_step", "btn_play")]
+    assert not [b for b in at.button if b.key in ("btn_step", "btn_play", "btn_pause")]
     charts = at.get("plotly_chart")
     assert len(charts) == 1
     frames = json.loads(charts[0].proto.spec)["frames"]

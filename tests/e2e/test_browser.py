@@ -76,7 +76,7 @@ def test_newcomer_steps_through_adult_label_bias(server, page, shots):
 
 def test_play_advances_on_its_own(server, page):
     """Play must step by itself: the labelled count grows with no further clicks."""
-    page.goto(server + "/?dataset=two_groups:n_samples=800&strategy=margin&rounds=8&batch=5")
+    page.goto(server + "/?dataset=two_groups:n_samples=800&strategy=margin&rounds=40&batch=5")
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     labelled = "() => parseInt(document.querySelector('[data-testid=stMetricValue]').innerText)"
@@ -85,10 +85,12 @@ def test_play_advances_on_its_own(server, page):
     # Three rounds of 5 queries at the default speed, with no clicks in between.
     page.wait_for_function(f"() => ({labelled})() >= {start + 15}", timeout=60_000)
     page.get_by_role("button", name="Pause").click()
-    wait_idle(page)
-    page.wait_for_timeout(1000)  # a tick the browser sent before the click may still land
+    # The page says it paused (the button reads Play again), and then stays put; 40
+    # rounds are far more than it could reach meanwhile, so stopping is Pause's doing.
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
     wait_idle(page)
     paused_at = page.evaluate(labelled)
+    assert paused_at < start + 40 * 5
     page.wait_for_timeout(2500)  # three ticks at the default speed
     assert page.evaluate(labelled) == paused_at, "the run kept stepping after Pause"
     assert "Traceback" not in page.inner_text("body")
