@@ -72,9 +72,8 @@ def player(last: int, body: Callable[[int], None]) -> None:
     if st.session_state[S.ROUND] > last:
         _set_round(last, last)
     playing = bool(st.session_state[S.PLAYING])
-    interval = SPEEDS.get(st.session_state[S.SPEED], 0.8)
-
-    speed = st.session_state.get(S.SPEED, "normal")
+    speed = st.session_state[S.SPEED]
+    interval = SPEEDS.get(speed, 0.8)
 
     @st.fragment(run_every=interval if playing else None)
     def loop_area() -> None:
@@ -110,7 +109,6 @@ def player(last: int, body: Callable[[int], None]) -> None:
         )
         # Two buttons with their own keys, not one relabelled: a click that reaches
         # the server again after the page has changed finds no widget to trigger.
-        now_playing = bool(st.session_state[S.PLAYING])
         c[1].button(
             "Pause" if now_playing else "Play",
             icon=":material/pause:" if now_playing else ":material/play_arrow:",
@@ -149,7 +147,7 @@ def player(last: int, body: Callable[[int], None]) -> None:
             help="How fast Play steps.",
         )
         st.session_state.setdefault(SLIDER, r)
-        if st.session_state[S.PLAYING]:
+        if now_playing:
             # No slider while playing: the browser may send a tick queued before
             # the last round arrived, carrying the slider's old value, which
             # would read as the user scrubbing back (and stop the play).
