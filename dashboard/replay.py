@@ -29,9 +29,14 @@ SPEED_MS = {"slow": 1500, "normal": 800, "fast": 350}
 #: Background points of the map (drawn once; the queried rows are all drawn).
 BACKGROUND_POINTS = 3_000
 
-# Panel domains: [x0, x1] and [y0, y1] in paper coordinates.
-_LEFT, _RIGHT = [0.0, 0.46], [0.56, 1.0]
-_TOP, _BOTTOM = [0.60, 1.0], [0.0, 0.40]
+
+def _panels(presenter: bool) -> list[tuple[list[float], list[float]]]:
+    """(x domain, y domain) of the four panels: a 2x2 grid, or one column on projectors."""
+    if presenter:
+        rows = ([0.81, 1.0], [0.54, 0.73], [0.27, 0.46], [0.0, 0.19])
+        return [([0.0, 1.0], y) for y in rows]
+    left, right, top, bottom = [0.0, 0.46], [0.56, 1.0], [0.60, 1.0], [0.0, 0.40]
+    return [(left, top), (right, top), (left, bottom), (right, bottom)]
 
 
 def _by_group(frame: pd.DataFrame, groups: tuple[str, ...], column: str) -> np.ndarray:
@@ -206,6 +211,12 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
         {"name": str(r), "data": [_moving_part(t) for t in animated(r)], "traces": moving}
         for r in range(last + 1)
     ]
+    presenter = style.font >= ch.Style.presenter().font
+    (x1, y1), (x2, y2), (x3, y3), (x4, y4) = _panels(presenter)
+    height = int(style.height * (3.8 if presenter else 2.1))
+    gap = 5 * style.font + 10  # px from the plots down to Play/slider: clear of axis titles
+    bottom = gap + 90
+    below = -gap / (height - bottom - 30 - 3 * style.font)
     duration = SPEED_MS.get(speed, SPEED_MS["normal"])
     play = {
         "label": "▶ Play",
@@ -227,9 +238,9 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
     }
     slider = {
         "active": 0,
-        "x": 0.2,
-        "len": 0.8,
-        "y": -0.11,
+        "x": 0.36 if presenter else 0.2,
+        "len": 0.64 if presenter else 0.8,
+        "y": below,
         "yanchor": "top",
         "currentvalue": {"prefix": "Round ", "font": {"size": style.font + 2}},
         "font": {"size": style.font},
@@ -249,10 +260,10 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
     bmax = float(np.nanmax(batch[:, 1:].sum(axis=0))) if last else 1.0
     two_d = trace.grid is not None
     titles = (
-        ("Who gets labelled: share of queries (pool share dotted)", _LEFT, _TOP),
-        ("Accuracy: vs truth (solid), vs recorded labels (dashed)", _RIGHT, _TOP),
-        ("The pool: labelled rows, the newest batch large", _LEFT, _BOTTOM),
-        ("Each round's batch, by group", _RIGHT, _BOTTOM),
+        ("Who gets labelled: share of queries (pool share dotted)", x1, y1),
+        ("Accuracy: vs truth (solid), vs recorded labels (dashed)", x2, y2),
+        ("The pool: labelled rows, the newest batch large", x3, y3),
+        ("Each round's batch, by group", x4, y4),
     )
     annotations = [
         {
@@ -269,14 +280,14 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
         for t, dx, dy in titles
     ]
     layout = {
-        "xaxis2": ch.axis("rows labelled", range=xr, domain=_RIGHT, anchor="y2"),
+        "xaxis2": ch.axis("rows labelled", range=xr, domain=x2, anchor="y2"),
         "yaxis2": ch.axis(
-            "test accuracy", range=[0, 1.02], tickformat=".0%", domain=_TOP, anchor="x2"
+            "test accuracy", range=[0, 1.02], tickformat=".0%", domain=y2, anchor="x2"
         ),
-        "xaxis3": ch.axis("x1" if two_d else "PCA 1", domain=_LEFT, anchor="y3"),
-        "yaxis3": ch.axis("x2" if two_d else "PCA 2", domain=_BOTTOM, anchor="x3"),
-        "xaxis4": ch.axis("rows labelled", range=xr, domain=_RIGHT, anchor="y4"),
-        "yaxis4": ch.axis("rows queried", range=[0, bmax * 1.05], domain=_BOTTOM, anchor="x4"),
+        "xaxis3": ch.axis("x1" if two_d else "PCA 1", domain=x3, anchor="y3"),
+        "yaxis3": ch.axis("x2" if two_d else "PCA 2", domain=y3, anchor="x3"),
+        "xaxis4": ch.axis("rows labelled", range=xr, domain=x4, anchor="y4"),
+        "yaxis4": ch.axis("rows queried", range=[0, bmax * 1.05], domain=y4, anchor="x4"),
         "barmode": "stack",
         "annotations": annotations,
         "updatemenus": [
@@ -284,7 +295,7 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                 "type": "buttons",
                 "direction": "left",
                 "x": 0.0,
-                "y": -0.11,
+                "y": below,
                 "xanchor": "left",
                 "yanchor": "top",
                 "pad": {"t": 10, "r": 10},
@@ -302,16 +313,16 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
             "yanchor": "bottom",
             "font": {"size": style.font},
         },
-        "margin": {"l": 10, "r": 10, "t": 30 + 3 * style.font, "b": 150},
-        "height": int(style.height * 2.1),
+        "margin": {"l": 10, "r": 10, "t": 30 + 3 * style.font, "b": bottom},
+        "height": height,
     }
     fig = ch.figure(
         static + animated(0),
         style,
         title="",
-        xaxis=ch.axis("rows labelled", range=xr, domain=_LEFT, anchor="y"),
+        xaxis=ch.axis("rows labelled", range=xr, domain=x1, anchor="y"),
         yaxis=ch.axis(
-            "share of queries so far", range=[0, 1.02], tickformat=".0%", domain=_TOP, anchor="x"
+            "share of queries so far", range=[0, 1.02], tickformat=".0%", domain=y1, anchor="x"
         ),
         frames=frames,
         **layout,

@@ -89,6 +89,10 @@ def test_presenter_style_is_bigger(trace):
     small = spec(replay_figure(trace))["layout"]
     big = spec(replay_figure(trace, style=ch.Style.presenter()))["layout"]
     assert big["font"]["size"] > small["font"]["size"] and big["height"] > small["height"]
+    # On a projector the four panels stack in one column (titles would collide side by side).
+    axes = ("xaxis", "xaxis2", "xaxis3", "xaxis4")
+    assert all(big[a]["domain"] == [0.0, 1.0] for a in axes)
+    assert len({tuple(small[a]["domain"]) for a in axes}) == 2
 
 
 def test_hostile_group_names_are_escaped():
