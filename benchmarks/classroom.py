@@ -252,8 +252,10 @@ async def student(
                 s.problems.append("the run caption changed: another session's run?")
             if "Play" in tick.buttons and "Pause" not in tick.buttons:
                 break  # the run ended and playing stopped
-        if len(set(s.labelled)) < 2:
-            s.problems.append(f"Play did not advance the run: labelled {s.labelled[:5]}")
+        if not s.labelled or max(s.labelled) <= first.labelled:
+            s.problems.append(
+                f"Play did not advance the run: labelled {first.labelled}, then {s.labelled[:5]}"
+            )
 
 
 @dataclass
