@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from dashboard.safe import md_escape
@@ -15,8 +16,26 @@ def _pct(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
 
 
-def at_round(groups: pd.DataFrame, r: int) -> pd.DataFrame:
-    return groups[groups["round"] == r].set_index("group")
+def _py(v: object) -> object:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def at_round(groups: pd.DataFrame, r: int) -> dict[str, dict[str, float]]:
+    """Round ``r``'s row per group, as ``{group: {column: value}}`` in frame order.
+
+    Plain dicts from numpy columns: a pandas filter plus ``set_index`` cost about
+    1 ms here, and every Play tick asks for this five times.
+    """
+    pos = np.flatnonzero(groups["round"].to_numpy() == r)
+    names = groups["group"].to_numpy(dtype=object)[pos]
+    cols = {c: groups[c].to_numpy()[pos] for c in groups.columns if c not in ("round", "group")}
+    return {str(g): {c: _py(v[i]) for c, v in cols.items()} for i, g in enumerate(names)}
+
+
+def round_row(rounds: pd.DataFrame, r: int) -> dict[str, float]:
+    """Round ``r``'s row of the rounds frame as a plain dict."""
+    pos = int(np.flatnonzero(rounds["round"].to_numpy() == r)[0])
+    return {c: _py(rounds[c].to_numpy()[pos]) for c in rounds.columns}
 
 
 def ledger_caption(groups: pd.DataFrame, r: int) -> str:
@@ -29,7 +48,7 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
         )
     now = at_round(groups, r)
     parts = []
-    for g, row in now.iterrows():
+    for g, row in now.items():
         q, p = row["query_share_cum"], row["pool_share"]
         ratio = q / p if p > 0 else float("nan")
         word = "over-queried" if ratio > 1.25 else "under-queried" if ratio < 0.8 else "about even"
@@ -37,7 +56,7 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
             f"**{md_escape(g)}**: {_pct(q)} of queries vs {_pct(p)} of the pool "
             f"({ratio:.2f}x, {word})"
         )
-    n = int(now["queried_cum"].sum())
+    n = int(sum(row["queried_cum"] for row in now.values()))
     return (
         "; ".join(parts)
         + f". After {n} queries. One run, one seed: change the seed or use Compare to see "
@@ -49,14 +68,14 @@ def composition_caption(groups: pd.DataFrame, r: int) -> str:
     if r == 0:
         return "Each bar will be one round's batch, split by group."
     now = at_round(groups, r)
-    counts = ", ".join(f"{int(c)} {md_escape(g)}" for g, c in now["queried"].items())
+    counts = ", ".join(f"{int(row['queried'])} {md_escape(g)}" for g, row in now.items())
     return f"Round {r} asked about: {counts}. Bars that change colour mix over time show the strategy shifting its attention."
 
 
 def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
     now = at_round(groups, r)
     parts = []
-    for g, row in now.iterrows():
+    for g, row in now.items():
         a, b = row["accuracy"], row["accuracy_observed"]
         gap = b - a
         note = ""
@@ -75,7 +94,7 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
 
 
 def fairness_caption(rounds: pd.DataFrame, r: int) -> str:
-    row = rounds[rounds["round"] == r].iloc[0]
+    row = round_row(rounds, r)
     return (
         f"Now: worst-group accuracy {_pct(row['worst_group_accuracy'])}, demographic parity gap "
         f"{row['dp_difference']:.2f}, equalized odds gap {row['eo_difference']:.2f}, predictive "

@@ -7,7 +7,6 @@ fixed axis ranges, so stepping through rounds never makes the axes jump.
 
 from __future__ import annotations
 
-import copy
 import html
 from dataclasses import dataclass
 
@@ -79,6 +78,13 @@ def axis(title: str, **extra: object) -> dict:
     return out
 
 
+#: No plotly template: ours sets every colour and font it uses, and the default
+#: template would add ~6.5 kB to every figure sent (65% of a line chart's JSON).
+TEMPLATE: dict = {}
+#: Legends sit under the plot, left-aligned, in a row.
+FIGURE_LEGEND = {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0.0, "xanchor": "left"}
+
+
 def figure(
     traces: list[dict],
     style: Style,
@@ -88,25 +94,15 @@ def figure(
     yaxis: dict,
     frames: list[dict] | None = None,
     **layout: object,
-) -> go.Figure:
-    """Assemble a figure from plain dicts, skipping plotly's slow validation.
-
-    Building with validation costs 20-300 ms per figure here; without, about
-    1 ms. The dicts are written against plotly.js's schema and tested.
-    """
+) -> Chart:
+    """Assemble a figure from plain dicts, written against plotly.js's schema."""
     base = {
+        "template": TEMPLATE,
         "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": style.font + 4}},
         "font": {"size": style.font, "family": "Arial, Helvetica, sans-serif", "color": "#222"},
         "height": style.height,
         "margin": {"l": 10, "r": 10, "t": 40 + style.font, "b": 10},
-        "legend": {
-            "orientation": "h",
-            "yanchor": "top",
-            "y": -0.3,
-            "x": 0.0,
-            "xanchor": "left",
-            "font": {"size": style.font},
-        },
+        "legend": dict(FIGURE_LEGEND, font={"size": style.font}),
         "hovermode": "closest",
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
@@ -114,45 +110,98 @@ def figure(
         "yaxis": yaxis,
     }
     base.update(layout)
-    if frames is not None:
-        return AnimatedFigure(traces, base, frames)
-    return go.Figure(data=traces, layout=base, _validate=False)
+    return Chart(traces, base, frames)
 
 
-class AnimatedFigure(go.Figure):
-    """A figure with animation frames kept as plain dicts.
+def _containers(obj: object) -> object:
+    """A copy of the dicts and lists in ``obj``; arrays and scalars are shared."""
+    if isinstance(obj, dict):
+        return {k: _containers(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_containers(v) for v in obj]
+    return obj
 
-    plotly validates every frame even with ``_validate=False`` (about 1 s for a
-    30-round run here); the frames are written against plotly.js's schema and
-    tested, so they join the figure only in ``to_dict()``, which is what
-    Streamlit and ``plotly.io.to_json`` serialise.
+
+class Chart(go.Figure):
+    """A finished figure kept as plain dicts, sent without plotly's object model.
+
+    Every Play tick draws six figures for every viewer. ``go.Figure`` costs
+    1-4 ms per figure even unvalidated (property objects, template copies), and
+    Streamlit's ``to_dict()`` walks and copies it again; with frames, plotly
+    validates each one (about 1 s for a 30-round run). Streamlit only needs
+    ``to_dict()`` from a ``BaseFigure``, so that is all this provides on the hot
+    path. ``data``, ``layout`` and ``frames`` build a fully *validated*
+    ``go.Figure`` on first use, so tests check every dict against plotly's schema.
     """
 
-    def __init__(self, traces: list[dict], layout: dict, frames: list[dict]) -> None:
-        super().__init__(data=traces, layout=layout, _validate=False)
-        self._raw_frames = frames
+    def __init__(  # noqa: D107 -- go.Figure.__init__ is skipped on purpose
+        self, traces: list[dict], layout: dict, frames: list[dict] | None = None
+    ) -> None:
+        self._spec = {"data": traces, "layout": layout}
+        if frames is not None:
+            self._spec["frames"] = frames
+        self._checked: go.Figure | None = None
 
     def to_dict(self) -> dict:
-        out = super().to_dict()
-        frames = copy.deepcopy(self._raw_frames)
-        convert_to_base64(frames)  # numeric arrays as typed arrays, as plotly does for data
-        out["frames"] = frames
+        out = _containers(self._spec)
+        convert_to_base64(out)  # numeric arrays as typed arrays, as plotly sends them
         return out
 
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
 
-def _upto(frame: pd.DataFrame, r: int) -> pd.DataFrame:
-    return frame[frame["round"] <= r]
+    def __repr__(self) -> str:
+        title = self._spec["layout"].get("title", {}).get("text", "")
+        return f"Chart({title!r}, {len(self._spec['data'])} traces)"
+
+    def checked(self) -> Chart:
+        """The same figure through plotly's validation (raises on a schema error)."""
+        if self._checked is None:
+            self._checked = go.Figure(_containers(self._spec))
+        return self._checked
+
+    @property
+    def data(self):  # noqa: ANN201 -- plotly's tuple of traces
+        return self.checked().data
+
+    @property
+    def layout(self):  # noqa: ANN201
+        return self.checked().layout
+
+    @property
+    def frames(self):  # noqa: ANN201
+        return self.checked().frames
+
+
+def _cols(frame: pd.DataFrame, r: int, *names: str) -> dict[str, np.ndarray]:
+    """Numpy columns of a small record frame, rows up to round ``r``.
+
+    A Play tick draws these charts for every viewer; a pandas boolean filter
+    costs ~0.5 ms each on these tiny frames (dozens per tick), a numpy mask a
+    few microseconds.
+    """
+    keep = frame["round"].to_numpy() <= r
+    out = {}
+    for name in names:
+        col = frame[name]
+        arr = col.to_numpy(dtype=object) if name == "group" else col.to_numpy()
+        out[name] = arr[keep]
+    return out
 
 
 def _budget_range(rounds: pd.DataFrame) -> list[float]:
-    lo, hi = float(rounds["n_labeled"].min()), float(rounds["n_labeled"].max())
+    nl = rounds["n_labeled"].to_numpy()
+    lo, hi = float(nl.min()), float(nl.max())
     pad = max(1.0, (hi - lo) * 0.02)
     return [lo - pad, hi + pad]
 
 
-def _n_labeled(groups: pd.DataFrame, rounds: pd.DataFrame) -> np.ndarray:
-    lookup = dict(zip(rounds["round"], rounds["n_labeled"], strict=True))
-    return groups["round"].map(lookup).to_numpy()
+def _n_labeled(round_of: np.ndarray, rounds: pd.DataFrame) -> np.ndarray:
+    """Rows labelled at each round in ``round_of`` (looked up in the rounds frame)."""
+    rr = rounds["round"].to_numpy()
+    lookup = np.zeros(int(rr.max()) + 1, dtype=np.int64)
+    lookup[rr] = rounds["n_labeled"].to_numpy()
+    return lookup[np.asarray(round_of, dtype=np.int64)]
 
 
 def _line(x, y, *, color: str, width: float, dash: str = "solid", name: str, **kw: object) -> dict:
@@ -175,20 +224,22 @@ def ledger_figure(
     colors: dict[str, str],
     style: Style = Style(),
     ghost: pd.DataFrame | None = None,
-) -> go.Figure:
+) -> Chart:
     """Each group's cumulative share of queries (solid) against its pool share (dotted).
 
     ``ghost``: the same frame from a ``random`` run, drawn in grey.
     """
     traces: list[dict] = []
-    g = _upto(groups, r)
+    g = _cols(groups, r, "round", "group", "pool_share", "query_share_cum")
+    gx = _n_labeled(g["round"], rounds)
+    gh = _cols(ghost, r, "round", "group", "query_share_cum") if ghost is not None else None
     xr = _budget_range(rounds)
     for i, name in enumerate(colors):
-        part = g[g["group"] == name]
-        if part.empty:
+        mine = g["group"] == name
+        if not mine.any():
             continue
         color = colors[name]
-        share = float(part["pool_share"].iloc[0])
+        share = float(g["pool_share"][mine][0])
         traces.append(
             _line(
                 xr,
@@ -202,13 +253,12 @@ def ledger_figure(
                 hovertemplate=f"{_t(name)}: {share:.0%} of the pool<extra></extra>",
             )
         )
-        if ghost is not None:
-            gp = _upto(ghost, r)
-            gp = gp[(gp["group"] == name) & (gp["round"] > 0)]
+        if gh is not None:
+            gm = (gh["group"] == name) & (gh["round"] > 0)
             traces.append(
                 _line(
-                    _n_labeled(gp, rounds),
-                    gp["query_share_cum"],
+                    _n_labeled(gh["round"][gm], rounds),
+                    gh["query_share_cum"][gm],
                     color=GHOST,
                     width=style.line * 0.8,
                     dash=DASHES[i % len(DASHES)],
@@ -217,11 +267,11 @@ def ledger_figure(
                     hovertemplate=f"random, {_t(name)}: %{{y:.0%}}<extra></extra>",
                 )
             )
-        q = part[part["round"] > 0]
+        q = mine & (g["round"] > 0)
         traces.append(
             _line(
-                _n_labeled(q, rounds),
-                q["query_share_cum"],
+                gx[q],
+                g["query_share_cum"][q],
                 color=color,
                 width=style.line,
                 name=_t(name),
@@ -253,20 +303,19 @@ def composition_figure(
     *,
     colors: dict[str, str],
     style: Style = Style(),
-) -> go.Figure:
+) -> Chart:
     """Stacked bars: how many rows of each group each round queried."""
-    g = _upto(groups, r)
-    g = g[g["round"] > 0]
-    last = int(rounds["round"].max())
+    g = _cols(groups, r, "round", "group", "queried")
+    last = int(rounds["round"].to_numpy().max())
     traces = []
     for i, name in enumerate(colors):
-        part = g[g["group"] == name]
+        mine = (g["group"] == name) & (g["round"] > 0)
         traces.append(
             {
                 "type": "bar",
-                "x": part["round"].to_numpy(),
-                "y": part["queried"].to_numpy(),
-                "name": name,
+                "x": g["round"][mine],
+                "y": g["queried"][mine],
+                "name": _t(name),
                 "marker": {
                     "color": colors[name],
                     "pattern": {"shape": PATTERNS[i % len(PATTERNS)]},
@@ -274,7 +323,10 @@ def composition_figure(
                 "hovertemplate": f"{_t(name)}: %{{y}} in round %{{x}}<extra></extra>",
             }
         )
-    batch = float(groups.groupby("round")["queried"].sum().max()) or 1.0
+    per_round = np.bincount(
+        groups["round"].to_numpy(), weights=groups["queried"].to_numpy().astype(float)
+    )
+    batch = float(per_round.max()) or 1.0
     return figure(
         traces,
         style,
@@ -283,6 +335,7 @@ def composition_figure(
         yaxis=axis("rows queried", range=[0, batch * 1.05]),
         barmode="stack",
         bargap=0.1,
+        legend=dict(FIGURE_LEGEND, traceorder="normal", font={"size": style.font}),
     )
 
 
@@ -293,21 +346,21 @@ def accuracy_figure(
     *,
     colors: dict[str, str],
     style: Style = Style(),
-) -> go.Figure:
+) -> Chart:
     """Per-group test accuracy against the truth (solid) and the recorded labels (dashed)."""
-    g = _upto(groups, r)
+    g = _cols(groups, r, "round", "group", "accuracy", "accuracy_observed")
+    gx = _n_labeled(g["round"], rounds)
     traces = []
     for i, name in enumerate(colors):
-        part = g[g["group"] == name]
-        x = _n_labeled(part, rounds)
+        mine = g["group"] == name
         for col, dash, label in (
             ("accuracy", "solid", "vs truth"),
             ("accuracy_observed", "dash", "vs recorded labels"),
         ):
             traces.append(
                 _line(
-                    x,
-                    part[col],
+                    gx[mine],
+                    g[col][mine],
                     color=colors[name],
                     width=style.line,
                     dash=dash,
@@ -335,9 +388,9 @@ FAIRNESS_SERIES = (
 )
 
 
-def fairness_figure(rounds: pd.DataFrame, r: int, *, style: Style = Style()) -> go.Figure:
+def fairness_figure(rounds: pd.DataFrame, r: int, *, style: Style = Style()) -> Chart:
     """Worst-group accuracy and the three gaps (measured against the truth)."""
-    part = _upto(rounds, r)
+    part = _cols(rounds, r, "n_labeled", *(col for col, *_ in FAIRNESS_SERIES))
     traces = [
         _line(
             part["n_labeled"],
@@ -384,7 +437,7 @@ def map_figure(
     ghost_round: np.ndarray | None = None,
     axis_titles: tuple[str, str] = ("x1", "x2"),
     limit: int = MAX_MAP_POINTS,
-) -> go.Figure:
+) -> Chart:
     """The pool in 2D: not-yet-queried rows faded, queried rows solid with their round.
 
     ``grid`` = (xs, ys, proba (ny, nx)) draws the model's decision boundary.
@@ -482,7 +535,7 @@ def scores_figure(
     style: Style = Style(),
     bins: int = 30,
     score_name: str = "score",
-) -> go.Figure:
+) -> Chart:
     """Distribution of the strategy's score per group among unlabelled rows.
 
     Each group's histogram is normalised to its own size (share of the
@@ -549,7 +602,7 @@ def trace_map_figure(
     style: Style = Style(),
     ghost_round: np.ndarray | None = None,
     limit: int = MAX_MAP_POINTS,
-) -> go.Figure:
+) -> Chart:
     """``map_figure`` for a ``RunTrace`` at round ``r`` (boundary on 2D data)."""
     two_d = trace.grid is not None
     grid = (trace.grid[0], trace.grid[1], trace.grid[2][r]) if two_d else None
@@ -578,7 +631,7 @@ def compare_lines_figure(
     y_title: str,
     reference: str | None = None,
     percent: bool = True,
-) -> go.Figure:
+) -> Chart:
     """One panel per strategy; a line (mean over seeds, band = min..max) per group.
 
     ``frames`` maps a strategy label to a groups frame with ``n_labeled`` (and
@@ -690,7 +743,7 @@ def strategy_lines_figure(
     style: Style = Style(),
     title: str,
     y_title: str,
-) -> go.Figure:
+) -> Chart:
     """One line per strategy (mean over seeds, band = min..max); ``random`` is grey."""
     traces: list[dict] = []
     for k, (label, frame) in enumerate(frames.items()):

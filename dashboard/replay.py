@@ -52,7 +52,7 @@ def _moving_part(trace: dict) -> dict:
     return {"x": trace["x"], "y": trace["y"]}
 
 
-def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal") -> go.Figure:
+def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal") -> ch.Chart:
     """Every round of ``trace`` as frames of one four-panel figure."""
     style = style or ch.Style()
     groups = trace.groups

@@ -34,8 +34,8 @@ def show(fig, *, key: str, alt: str) -> None:
 def headline(trace: RunTrace, r: int) -> None:
     """Labelled so far, accuracy, worst-group accuracy, and each group's query share."""
     rounds, groups = trace.frames["rounds"], trace.frames["groups"]
-    row = rounds[rounds["round"] == r].iloc[0]
-    first = rounds.iloc[0]
+    row = C.round_row(rounds, r)
+    first = C.round_row(rounds, 0)
     now = C.at_round(groups, r)
     prev = C.at_round(groups, r - 1) if r > 1 else None
     per_row = 6
@@ -64,11 +64,11 @@ def headline(trace: RunTrace, r: int) -> None:
         group_cols += st.columns(per_row)[: len(rest)]
         rest = rest[per_row:]
     for col, g in zip(group_cols, trace.groups, strict=False):
-        q = now.loc[g, "query_share_cum"]
-        p = now.loc[g, "pool_share"]
+        q = now[g]["query_share_cum"]
+        p = now[g]["pool_share"]
         delta = None
         if prev is not None and not np.isnan(q):
-            d = q - prev.loc[g, "query_share_cum"]
+            d = q - prev[g]["query_share_cum"]
             delta = f"{d:+.1%} this round" if abs(d) >= 0.0005 else None
         col.metric(
             md_escape(g),

@@ -213,7 +213,51 @@ def test_untrusted_group_names_cannot_inject_markup():
     for text in (C.ledger_caption(g, 2), C.accuracy_caption(g, 2), C.composition_caption(g, 2)):
         # every Markdown/HTML opener from the data is backslash-escaped, so it renders as text
         assert not re.search(r"(?<!\\)(!\[|<a|\]\()", text), text
-    fig = ch.ledger_figure(g, r, 2, colors=colors)
-    for t in fig.data:
-        assert "<a href" not in t.name and "%{x}" not in (t.name or "")
-        assert "<a href" not in (t.hovertemplate or "")
+    for fig in (
+        ch.ledger_figure(g, r, 2, colors=colors),
+        ch.composition_figure(g, r, 2, colors=colors),
+        ch.accuracy_figure(g, r, 2, colors=colors),
+    ):
+        for t in fig.data:
+            assert "<a href" not in t.name and "%{x}" not in (t.name or "")
+            assert "<a href" not in (t.hovertemplate or "")
+
+
+def test_every_builder_passes_plotly_validation_and_sends_no_template():
+    """Builders skip plotly's object model on the hot path: check them against
+    plotly's schema here, and that what is sent stays small and unchanged by sending."""
+    g, r = frames()
+    figs = [
+        ch.ledger_figure(g, r, 3, colors=COLORS, ghost=g),
+        ch.composition_figure(g, r, 3, colors=COLORS),
+        ch.accuracy_figure(g, r, 3, colors=COLORS),
+        ch.fairness_figure(r, 3),
+        ch.map_figure(
+            np.zeros((4, 2), np.float32), np.array([0, 1, 0, 1]), np.array([0, 1, -1, 2]), 2,
+            groups=("Male", "Female"), colors=COLORS,
+        ),
+    ]
+    for fig in figs:
+        sent = fig.to_dict()
+        assert sent["layout"]["template"] == {}
+        text = pio.to_json(sent, validate=False)
+        assert text == pio.to_json(fig.to_dict(), validate=False), "sending changed the figure"
+        assert len(text) < 6000
+        fig.checked()  # raises on any property plotly.js does not know
+        assert not any(isinstance(t.x, dict) for t in fig.data), "sending encoded our arrays"
+    with pytest.raises(ValueError):
+        ch.figure([{"type": "scatter", "colour": "red"}], ch.Style(), title="t",
+                  xaxis={}, yaxis={}).checked()
+
+
+def test_charts_reveal_the_same_rows_whatever_the_frame_order_of_groups():
+    """Numpy masks replaced pandas filters: a frame sorted by group, not round, gives
+    the same figure as one sorted by round."""
+    g, r = frames()
+    shuffled = g.sort_values(["group", "round"], ascending=[False, False]).reset_index(drop=True)
+    for build in (ch.ledger_figure, ch.accuracy_figure, ch.composition_figure):
+        a, b = build(g, r, 2, colors=COLORS), build(shuffled, r, 2, colors=COLORS)
+        for ta, tb in zip(a.data, b.data, strict=True):
+            order_a, order_b = np.argsort(ta.x, kind="stable"), np.argsort(tb.x, kind="stable")
+            assert list(np.asarray(ta.x)[order_a]) == list(np.asarray(tb.x)[order_b])
+            assert list(np.asarray(ta.y)[order_a]) == list(np.asarray(tb.y)[order_b])
