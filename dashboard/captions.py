@@ -20,7 +20,29 @@ def _py(v: object) -> object:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def at_round(groups: pd.DataFrame, r: int) -> dict[str, dict[str, float]]:
+#: What the captions and headline numbers read from the record frames.
+GROUP_COLUMNS = (
+    "pool_share",
+    "queried",
+    "queried_cum",
+    "query_share_cum",
+    "accuracy",
+    "accuracy_observed",
+)
+ROUND_COLUMNS = (
+    "n_labeled",
+    "accuracy",
+    "accuracy_observed",
+    "worst_group_accuracy",
+    "dp_difference",
+    "eo_difference",
+    "pp_difference",
+)
+
+
+def at_round(
+    groups: pd.DataFrame, r: int, columns: tuple[str, ...] = GROUP_COLUMNS
+) -> dict[str, dict[str, float]]:
     """Round ``r``'s row per group, as ``{group: {column: value}}`` in frame order.
 
     Plain dicts from numpy columns: a pandas filter plus ``set_index`` cost about
@@ -28,14 +50,16 @@ def at_round(groups: pd.DataFrame, r: int) -> dict[str, dict[str, float]]:
     """
     pos = np.flatnonzero(groups["round"].to_numpy() == r)
     names = groups["group"].to_numpy(dtype=object)[pos]
-    cols = {c: groups[c].to_numpy()[pos] for c in groups.columns if c not in ("round", "group")}
+    cols = {c: groups[c].to_numpy()[pos] for c in columns if c in groups.columns}
     return {str(g): {c: _py(v[i]) for c, v in cols.items()} for i, g in enumerate(names)}
 
 
-def round_row(rounds: pd.DataFrame, r: int) -> dict[str, float]:
+def round_row(
+    rounds: pd.DataFrame, r: int, columns: tuple[str, ...] = ROUND_COLUMNS
+) -> dict[str, float]:
     """Round ``r``'s row of the rounds frame as a plain dict."""
     pos = int(np.flatnonzero(rounds["round"].to_numpy() == r)[0])
-    return {c: _py(rounds[c].to_numpy()[pos]) for c in rounds.columns}
+    return {c: _py(rounds[c].to_numpy()[pos]) for c in columns if c in rounds.columns}
 
 
 def ledger_caption(groups: pd.DataFrame, r: int) -> str:

@@ -7,6 +7,7 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from components.records import QUERY_COLUMNS, safe_csv
@@ -170,8 +171,8 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
         )
         st.caption(C.scores_caption(name, has))
     with st.expander(f"The numbers behind these charts (round {r})"):
-        now = groups[groups["round"] == r].drop(columns=["round"]).round(3)
-        st.dataframe(now, hide_index=True, key="numbers_table")
+        table, starts = _per_run(trace, "numbers", _numbers_table)
+        st.dataframe(_slice(table, starts, r), hide_index=True, key="numbers_table")
 
 
 def _upscale(img: np.ndarray, k: int = 8) -> np.ndarray:
@@ -180,18 +181,66 @@ def _upscale(img: np.ndarray, k: int = 8) -> np.ndarray:
     return np.kron(1.0 - img, np.ones((k, k)))
 
 
+def _per_run(trace: RunTrace, name: str, build):  # noqa: ANN001, ANN202
+    """Data derived from this session's run, built once and sliced every tick.
+
+    Kept in the session's own state (never shared), next to the run it came
+    from; a new run replaces it.
+    """
+    slot = st.session_state.get(f"views.{name}")
+    if slot is None or slot[0] is not trace:
+        slot = (trace, build(trace))
+        st.session_state[f"views.{name}"] = slot
+    return slot[1]
+
+
+def _by_round(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame`` in round order, and where each round starts (``starts[r]:starts[r+1]``)."""
+    order = np.argsort(frame["round"].to_numpy(), kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    rounds = frame["round"].to_numpy()
+    last = int(rounds.max()) if len(rounds) else 0
+    return frame, np.searchsorted(rounds, np.arange(last + 2))
+
+
+def _slice(table: pa.Table, starts: np.ndarray, r: int) -> pa.Table:
+    if r + 1 >= len(starts):
+        return table.slice(0, 0)
+    return table.slice(int(starts[r]), int(starts[r + 1] - starts[r]))
+
+
+def _numbers_table(trace: RunTrace) -> tuple[pa.Table, np.ndarray]:
+    groups, starts = _by_round(trace.frames["groups"])
+    shown = groups.drop(columns=["round"]).round(3)
+    return pa.Table.from_pandas(shown, preserve_index=False), starts
+
+
+def _cards_table(trace: RunTrace) -> tuple[pd.DataFrame, pa.Table, np.ndarray]:
+    """Every labelled row as the cards show it (as text), in round order."""
+    q, starts = _by_round(trace.frames["queries"])
+    meta = q[["group", "label_true", "label_observed", "score"]].rename(
+        columns={"label_true": "true label", "label_observed": "recorded label"}
+    )
+    ds = load(trace.config.dataset)
+    table = meta
+    if isinstance(ds.raw, pd.DataFrame) and ds.modality == "tabular":
+        rows = ds.raw.iloc[q["index"].to_numpy()].reset_index(drop=True)
+        rows = rows.drop(columns=[c for c in rows.columns if c in meta.columns])
+        table = pd.concat([meta, rows], axis=1).astype(str)
+    return q, pa.Table.from_pandas(table, preserve_index=False), starts
+
+
 def batch_cards(trace: RunTrace, r: int) -> None:
     """The rows labelled in round ``r`` as a person would see them."""
-    q = trace.frames["queries"]
-    batch = q[q["round"] == r]
+    q, table, starts = _per_run(trace, "cards", _cards_table)
+    lo, hi = (int(starts[r]), int(starts[r + 1])) if r + 1 < len(starts) else (0, 0)
+    batch = q.iloc[lo:hi]
     title = "The seed set (round 0)" if r == 0 else f"Round {r}: the rows just labelled"
     st.subheader(title)
     if batch.empty:
         st.info("Nothing was labelled in this round.")
         return
     ds = load(trace.config.dataset)
-    meta = batch[["group", "label_true", "label_observed", "score"]].reset_index(drop=True)
-    meta = meta.rename(columns={"label_true": "true label", "label_observed": "recorded label"})
     if ds.modality == "image" and ds.raw is not None:
         show_n = batch.head(10)
         cols = st.columns(min(len(show_n), 10))
@@ -211,14 +260,7 @@ def batch_cards(trace: RunTrace, r: int) -> None:
                 f"[{row['group']}] true {int(row['label_true'])}, recorded "
                 f"{int(row['label_observed'])}: {sentence}"
             )
-    if isinstance(ds.raw, pd.DataFrame) and ds.modality == "tabular":
-        rows = ds.raw.iloc[batch["index"].to_numpy()].reset_index(drop=True)
-        table = pd.concat(
-            [meta, rows.drop(columns=[c for c in rows.columns if c in meta.columns])], axis=1
-        )
-        st.dataframe(table.astype(str), hide_index=True, key="batch_table")
-    else:
-        st.dataframe(meta, hide_index=True, key="batch_table")
+    st.dataframe(_slice(table, starts, r), hide_index=True, key="batch_table")
     st.caption(
         "true label = what really holds; recorded label = what the (simulated) annotator "
         "returned, after any label or annotator bias."
