@@ -7,6 +7,7 @@ caches the result, since loaders are deterministic.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -171,9 +172,20 @@ def load(spec: Spec | str | Mapping[str, Any]) -> Dataset:
     ((200, 2), 'tabular')
     """
     spec = resolve_dataset_spec(spec)
-    if DATASETS[spec.name].extra.get("upload"):
-        return _load_upload_cached(spec)
-    return _load_cached(spec)
+    cached = _load_upload_cached if DATASETS[spec.name].extra.get("upload") else _load_cached
+    # lru_cache alone lets every concurrent first caller load: thirty students
+    # opening a cold server parsed Adult thirty times (~1 GB, 18 s first pages).
+    with _LOADING_GUARD:
+        lock = _LOADING.setdefault(spec, threading.Lock())
+    with lock:
+        out = cached(spec)
+    with _LOADING_GUARD:
+        _LOADING.pop(spec, None)
+    return out
+
+
+_LOADING: dict[Spec, threading.Lock] = {}
+_LOADING_GUARD = threading.Lock()
 
 
 def _ensure_loaders() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -139,4 +140,34 @@ def test_classroom_mode_plays_in_the_browser_without_asking_the_server(server, p
     )
     assert len(sent) == before, "the animation asked the server for something"
     page.screenshot(path=str(shots / "classroom_replay.png"), full_page=True)
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_downloads_hold_the_run_on_screen(server, page, tmp_path):
+    """The records zip is made when clicked (deferred): it must still arrive, and
+    hold this run's rows up to the end, with the config that replays it."""
+    import io
+    import json
+    import zipfile
+
+    import pandas as pd
+
+    page.goto(server + "/?dataset=two_groups:n_samples=600&strategy=entropy&rounds=6&batch=5")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.get_by_text("Download this run").click()
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Download records (CSV, zip)").click()
+    path = tmp_path / "run.zip"
+    dl.value.save_as(path)
+    with zipfile.ZipFile(path) as zf:
+        config = json.loads(zf.read("config.json"))
+        queries = pd.read_csv(io.BytesIO(zf.read("queries.csv")))
+        rounds = pd.read_csv(io.BytesIO(zf.read("rounds.csv")))
+    assert config["dataset"]["name"] == "two_groups" and config["strategy"]["name"] == "entropy"
+    assert sorted(rounds["round"]) == list(range(7))
+    assert len(queries) == int(rounds["n_labeled"].max())
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Download config (JSON)").click()
+    assert json.loads(Path(dl.value.path()).read_text()) == config
     assert "Traceback" not in page.inner_text("body")

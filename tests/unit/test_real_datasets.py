@@ -197,3 +197,35 @@ def test_load_by_spec() -> None:
     assert ds.group_attribute == "sex+race"
     with pytest.raises(ValueError, match="allowed"):
         load("adult:group=age")
+
+
+def test_concurrent_first_loads_of_one_dataset_load_it_once(monkeypatch):
+    """A class opening a cold server at once must not parse the data once per student."""
+    import dataclasses
+    import threading
+    import time as _time
+
+    from datasets import base
+
+    base._ensure_loaders()
+    calls = []
+    entry = base.DATASETS["two_groups"]
+
+    def slow(**kw):
+        calls.append(1)
+        _time.sleep(0.3)
+        return entry.func(**kw)
+
+    monkeypatch.setitem(
+        base.DATASETS._entries, "two_groups", dataclasses.replace(entry, func=slow)
+    )
+    spec = "two_groups:n_samples=123"
+    base._load_cached.cache_clear()
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(base.load(spec))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(out) == 8 and all(o is out[0] for o in out)
+    base._load_cached.cache_clear()
