@@ -80,6 +80,49 @@ class TraceCache:
 TRACES = TraceCache()
 
 
+class FigureCache:
+    """Finished figures, ready to send, per (run, chart, round, look), for all sessions.
+
+    A run is deterministic per config, so every student on the teacher's link
+    draws the same figure at round r; building and encoding it once leaves a
+    Play tick mostly Streamlit's own work. Values are what ``Chart.to_dict()``
+    returns: dicts and lists of strings and numbers. Callers get them through
+    ``Chart.sent()``, which copies every container, so a session can never
+    change what another receives.
+    """
+
+    def __init__(self, *, max_entries: int = 1500, ttl: float = TTL_SECONDS) -> None:
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self._data: OrderedDict[tuple, tuple[float, dict]] = OrderedDict()
+        self._guard = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_build(self, key: tuple, build: Callable[[], dict]) -> dict:
+        now = time.monotonic()
+        with self._guard:
+            hit = self._data.get(key)
+            if hit is not None and now - hit[0] <= self.ttl:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return hit[1]
+        value = build()  # outside the lock: a miss must not stall other sessions
+        with self._guard:
+            self.misses += 1
+            self._data[key] = (now, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+#: Finished figures of the runs above (about 65 kB per round while playing).
+FIGURES = FigureCache()
+
+
 _WARM = threading.Event()
 
 

@@ -175,6 +175,21 @@ def _encoded(obj: object, key: str = "") -> object:
     return obj
 
 
+def _decoded(obj: object) -> object:
+    """The inverse of ``_encoded``: typed arrays back to numpy (for checking)."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and obj.keys() <= {"dtype", "bdata", "shape"}:
+            dtype = next(name for name, code in _TYPED.items() if code == obj["dtype"])
+            a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=dtype)
+            if "shape" in obj:
+                a = a.reshape(tuple(int(n) for n in obj["shape"].split(",")))
+            return a
+        return {k: _decoded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decoded(v) for v in obj]
+    return obj
+
+
 class Chart(go.Figure):
     """A finished figure kept as plain dicts, sent without plotly's object model.
 
@@ -194,9 +209,23 @@ class Chart(go.Figure):
         if frames is not None:
             self._spec["frames"] = frames
         self._checked: go.Figure | None = None
+        self._ready = False  # True: the spec is already encoded (see ``sent``)
 
     def to_dict(self) -> dict:
+        if self._ready:
+            return _containers(self._spec)
         return _encoded(self._spec)
+
+    @classmethod
+    def sent(cls, encoded: dict) -> Chart:
+        """A Chart from an earlier ``to_dict()`` (e.g. one shared by a cache).
+
+        ``to_dict()`` hands out fresh containers each time, so whoever
+        receives it cannot change ``encoded``.
+        """
+        chart = cls(encoded["data"], encoded["layout"], encoded.get("frames"))
+        chart._ready = True
+        return chart
 
     def to_plotly_json(self) -> dict:
         return self.to_dict()
@@ -208,7 +237,7 @@ class Chart(go.Figure):
     def checked(self) -> Chart:
         """The same figure through plotly's validation (raises on a schema error)."""
         if self._checked is None:
-            self._checked = go.Figure(_containers(self._spec))
+            self._checked = go.Figure(_decoded(self._spec))
         return self._checked
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from components.trace import RunTrace
 from dashboard import captions as C
 from dashboard import charts as ch
 from dashboard import state as S
+from dashboard.cache import FIGURES
 from dashboard.safe import md_escape
 from datasets.base import load
 
@@ -108,20 +110,46 @@ def _pair(style: ch.Style) -> list:
 
 
 def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
-    """The six charts with their captions, two per row (one in presenter mode)."""
+    """The six charts with their captions, two per row (one in presenter mode).
+
+    Figures come from the process-wide ``FIGURES`` cache: the same run at the
+    same round looks the same for everyone (see ``dashboard.cache``).
+    """
     rounds, groups = trace.frames["rounds"], trace.frames["groups"]
     colors = ch.group_colors(trace.groups)
+    run = trace.config.to_json()
+    limit = ch.PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else ch.MAX_MAP_POINTS
+
+    def chart(name: str, build: Callable[[], ch.Chart]) -> ch.Chart:
+        key = (run, name, r, style, limit if name == "map" else 0)
+        return ch.Chart.sent(FIGURES.get_or_build(key, lambda: build().to_dict()))
+
+    def scores() -> ch.Chart:
+        rows = trace.query_round[trace.score_rows]
+        return ch.scores_figure(
+            trace.scores[r],
+            trace.g_pool[trace.score_rows],
+            ~((rows >= 0) & (rows <= r)),
+            groups=trace.groups,
+            colors=colors,
+            style=style,
+            score_name=score_name(trace),
+        )
+
     a, b = _pair(style)
     with a:
         show(
-            ch.ledger_figure(groups, rounds, r, colors=colors, style=style),
+            chart("ledger", lambda: ch.ledger_figure(groups, rounds, r, colors=colors, style=style)),
             key="ledger",
             alt="Line chart: each group's share of queries so far against its share of the pool.",
         )
         st.markdown(C.ledger_caption(groups, r))
     with b:
         show(
-            ch.composition_figure(groups, rounds, r, colors=colors, style=style),
+            chart(
+                "composition",
+                lambda: ch.composition_figure(groups, rounds, r, colors=colors, style=style),
+            ),
             key="composition",
             alt="Stacked bar chart: rows queried per round, by group.",
         )
@@ -129,47 +157,36 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
     a, b = _pair(style)
     with a:
         show(
-            ch.accuracy_figure(groups, rounds, r, colors=colors, style=style),
+            chart(
+                "accuracy", lambda: ch.accuracy_figure(groups, rounds, r, colors=colors, style=style)
+            ),
             key="accuracy",
             alt="Line chart: per-group accuracy against truth and against recorded labels.",
         )
         st.markdown(C.accuracy_caption(groups, r))
     with b:
         show(
-            ch.fairness_figure(rounds, r, style=style),
+            chart("fairness", lambda: ch.fairness_figure(rounds, r, style=style)),
             key="fairness",
             alt="Line chart: worst-group accuracy and three fairness gaps over the budget.",
         )
         st.caption(C.fairness_caption(rounds, r))
     a, b = _pair(style)
-    two_d = trace.grid is not None
     with a:
-        limit = ch.PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else ch.MAX_MAP_POINTS
-        fig = ch.trace_map_figure(trace, r, style=style, limit=limit)
-        show(fig, key="map", alt="Scatter map of the pool with labelled rows highlighted.")
-        drawn = len(ch.map_sample(len(trace.xy), trace.query_round, limit=limit))
-        st.caption(C.map_caption(two_d, len(trace.xy), drawn))
-    with b:
-        labelled_by_r = (trace.query_round[trace.score_rows] >= 0) & (
-            trace.query_round[trace.score_rows] <= r
-        )
-        sc = trace.scores[r]
-        name = score_name(trace)
-        has = bool(np.isfinite(sc).any())
         show(
-            ch.scores_figure(
-                sc,
-                trace.g_pool[trace.score_rows],
-                ~labelled_by_r,
-                groups=trace.groups,
-                colors=colors,
-                style=style,
-                score_name=name,
-            ),
+            chart("map", lambda: ch.trace_map_figure(trace, r, style=style, limit=limit)),
+            key="map",
+            alt="Scatter map of the pool with labelled rows highlighted.",
+        )
+        drawn = min(len(trace.xy), max(limit, int((trace.query_round >= 0).sum())))
+        st.caption(C.map_caption(trace.grid is not None, len(trace.xy), drawn))
+    with b:
+        show(
+            chart("scores", scores),
             key="scores",
             alt="Histogram per group of the strategy's scores among unlabelled rows.",
         )
-        st.caption(C.scores_caption(name, has))
+        st.caption(C.scores_caption(score_name(trace), bool(np.isfinite(trace.scores[r]).any())))
     with st.expander(f"The numbers behind these charts (round {r})"):
         table, starts = _per_run(trace, "numbers", _numbers_table)
         st.dataframe(_slice(table, starts, r), hide_index=True, key="numbers_table")

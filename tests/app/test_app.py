@@ -226,3 +226,26 @@ def test_bad_upload_says_why_and_keeps_the_run():
     at.switch_page("dashboard/pages/explore.py").run()
     no_failures(at)
     assert labelled(at) == "30"  # the earlier run, at the same round
+
+
+def _ledger_spec(at: AppTest) -> dict:
+    import json
+
+    return json.loads(next(c for c in at.get("plotly_chart") if "ledger" in c.proto.id).proto.spec)
+
+
+def test_shared_figures_never_cross_looks_or_runs():
+    """Figures are cached across sessions: the same run and round may share one, but a
+    projector look or another seed must get its own."""
+    screen, projector, other_seed = app(), app(), app({**SMALL, "seed": "7"})
+    projector.toggle(key=S.PRESENTER).set_value(True).run()
+    for at in (screen, projector, other_seed):
+        at.button(key="btn_step").click().run()
+        no_failures(at)
+    fonts = {_ledger_spec(at)["layout"]["font"]["size"] for at in (screen, projector)}
+    assert len(fonts) == 2
+    a, b = _ledger_spec(screen), _ledger_spec(other_seed)
+    assert a["data"] != b["data"], "another seed drew the first session's chart"
+    again = app()
+    again.button(key="btn_step").click().run()
+    assert _ledger_spec(again) == a
