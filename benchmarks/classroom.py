@@ -72,6 +72,8 @@ class Student:
     first_bytes: int = 0
     steps_s: list[float] = field(default_factory=list)
     step_bytes: list[int] = field(default_factory=list)
+    step_msgs: list[int] = field(default_factory=list)
+    stagger_s: float = 0.0
     labelled: list[int] = field(default_factory=list)
     gaps_s: list[float] = field(default_factory=list)  # between successive round advances
     skipped_ticks: int = 0
@@ -126,6 +128,7 @@ class Page:
         self.labelled: int | None = None
         self.caption = ""
         self.nbytes = 0
+        self.nmsgs = 0
         self.auto_rerun: tuple[float, str] | None = None
         self.status: int | None = None
         self.exception = ""
@@ -180,6 +183,7 @@ async def run_script(
     while True:
         data = await ws.recv()
         page.nbytes += len(data)
+        page.nmsgs += 1
         f = ForwardMsg()
         f.ParseFromString(data)
         page.take(f)
@@ -217,6 +221,7 @@ async def student(
             s.problems.append("no Play button or no 'Labelled so far' on the first render")
             return
         await start.wait()
+        await asyncio.sleep(s.stagger_s)
         pid, frag = first.buttons["Play"]
         click = Page(widgets)
         await run_script(ws, click, url_query, [WidgetState(id=pid, trigger_value=True)], frag)
@@ -241,6 +246,7 @@ async def student(
                 return
             s.steps_s.append(took)
             s.step_bytes.append(tick.nbytes)
+            s.step_msgs.append(tick.nmsgs)
             if tick.labelled is not None:
                 if tick.labelled > last_label:
                     now = time.perf_counter()
@@ -281,9 +287,20 @@ def queries(n: int, same: bool, base: str, replay: bool = False) -> list[str]:
 
 
 async def wave(
-    url: str, n: int, steps: int, same: bool, base: str, pid: int, replay: bool = False
+    url: str,
+    n: int,
+    steps: int,
+    same: bool,
+    base: str,
+    pid: int,
+    replay: bool = False,
+    stagger: float = 0.0,
 ) -> Wave:
     students = [Student(i, q) for i, q in enumerate(queries(n, same, base, replay))]
+    # --stagger: students press Play at spread-out moments (a fixed, even spread), so
+    # their timers are out of phase; 0 = everyone at the same instant (the worst case).
+    for s in students:
+        s.stagger_s = stagger * s.idx / max(n, 1)
     start = asyncio.Event()
     tasks = [asyncio.create_task(student(url, s, steps, start, replay)) for s in students]
     # Every student has the page before anyone presses Play (a class following
@@ -314,17 +331,18 @@ def _ms(x: float | None) -> str:
     return "–" if x is None else f"{1000 * x:,.0f}"
 
 
-def report(waves: list[Wave], same: bool, replay: bool = False) -> str:
+def report(waves: list[Wave], same: bool, replay: bool = False, stagger: float = 0.0) -> str:
     rows = [
         "| clients | first render median / p95 ms | first render kB | step median ms | step p95 ms | "
-        "rounds/s per client (timer) | skipped ticks | kB per step | server cores | "
-        "client cores | RSS MB | problems |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "rounds/s per client (timer) | skipped ticks | kB per step | messages per step | "
+        "server cores | client cores | RSS MB | problems |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for w in waves:
         firsts = [s.first_render_s for s in w.students if s.first_render_s is not None]
         steps = [x for s in w.students for x in s.steps_s]
         kb = [b / 1e3 for s in w.students for b in s.step_bytes]
+        msgs = [m for s in w.students for m in s.step_msgs]
         rates = [
             (len(s.gaps_s) / sum(s.gaps_s)) if s.gaps_s and sum(s.gaps_s) > 0 else 0.0
             for s in w.students
@@ -339,13 +357,16 @@ def report(waves: list[Wave], same: bool, replay: bool = False) -> str:
             f"{_ms(pct(steps, 95))} | {statistics.median(rates):.2f} "
             f"({'–' if not timer else f'{1 / timer:.2f}'}) | "
             f"{sum(s.skipped_ticks for s in w.students)} | "
-            f"{statistics.median(kb) if kb else 0:.0f} | {w.server_cores:.2f} | "
+            f"{statistics.median(kb) if kb else 0:.0f} | "
+            f"{statistics.median(msgs) if msgs else 0:.0f} | {w.server_cores:.2f} | "
             f"{w.client_cores:.2f} | {w.rss_mb or 0:.0f} | {probs} |"
         )
     detail = [
         f"- N={w.n} session {s.idx}: {p}" for w in waves for s in w.students for p in s.problems
     ][:20]
     mode = "every client the same URL" if same else "each client its own seed"
+    if stagger:
+        mode += f"; Play pressed over {stagger:g} s, not at one instant"
     if replay:
         mode += "; classroom mode: Play runs in the browser, so only the first render costs"
     return "\n".join(
@@ -363,6 +384,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--replay", action="store_true", help="classroom mode (replay=1): Play runs in the browser"
     )
+    ap.add_argument(
+        "--stagger",
+        type=float,
+        default=0.0,
+        help="spread the Play presses evenly over this many seconds (default 0: all at once)",
+    )
     ap.add_argument("--query", default="", help="the URL's query string (default: the app's)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--url", default="", help="measure a server that is already running")
@@ -370,18 +397,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "classroom.md")
     args = ap.parse_args(argv)
     bad = [n for n in args.clients if n < 1]
-    if bad or args.steps < 1:
+    if bad or args.steps < 1 or args.stagger < 0:
         ap.error(
-            f"--clients and --steps must be >= 1 (got clients {args.clients}, steps {args.steps})"
+            f"--clients and --steps must be >= 1 and --stagger >= 0 (got clients "
+            f"{args.clients}, steps {args.steps}, stagger {args.stagger})"
         )
 
     def measure(url: str, pid: int) -> str:
         waves = []
         for n in args.clients:
-            w = asyncio.run(wave(url, n, args.steps, args.same, args.query, pid, args.replay))
+            w = asyncio.run(
+                wave(url, n, args.steps, args.same, args.query, pid, args.replay, args.stagger)
+            )
             waves.append(w)
-            print(report([w], args.same, args.replay).splitlines()[4], flush=True)
-        return report(waves, args.same, args.replay)
+            print(report([w], args.same, args.replay, args.stagger).splitlines()[4], flush=True)
+        return report(waves, args.same, args.replay, args.stagger)
 
     if args.url:
         text = measure(args.url.rstrip("/"), args.pid)

@@ -95,8 +95,9 @@ def player(last: int, body: Callable[[int], None]) -> None:
                     st.rerun(scope="app")
                 _set_round(st.session_state[S.ROUND] + 1, last)
         r = int(st.session_state[S.ROUND])
-        c = st.columns([1, 1, 1, 1, 1.4])
-        c[0].button(
+        # One row container, not columns: fewer elements to resend every tick.
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.button(
             "Step",
             icon=":material/skip_next:",
             key="btn_step",
@@ -105,11 +106,11 @@ def player(last: int, body: Callable[[int], None]) -> None:
             disabled=r >= last,
             shortcut="Right",
             help="Label one more batch (keyboard: →).",
-            use_container_width=True,
+            width="stretch",
         )
         # Two buttons with their own keys, not one relabelled: a click that reaches
         # the server again after the page has changed finds no widget to trigger.
-        c[1].button(
+        row.button(
             "Pause" if now_playing else "Play",
             icon=":material/pause:" if now_playing else ":material/play_arrow:",
             key="btn_pause" if now_playing else "btn_play",
@@ -118,9 +119,9 @@ def player(last: int, body: Callable[[int], None]) -> None:
             shortcut="Space",
             type="primary",
             help="Step automatically (keyboard: space).",
-            use_container_width=True,
+            width="stretch",
         )
-        c[2].button(
+        row.button(
             "Run to end",
             icon=":material/last_page:",
             key="btn_end",
@@ -128,18 +129,18 @@ def player(last: int, body: Callable[[int], None]) -> None:
             args=(last,),
             disabled=r >= last,
             help="Jump to the last round.",
-            use_container_width=True,
+            width="stretch",
         )
-        c[3].button(
+        row.button(
             "Reset",
             icon=":material/first_page:",
             key="btn_reset",
             on_click=_reset,
             args=(last,),
             help="Back to round 0, the seed set.",
-            use_container_width=True,
+            width="stretch",
         )
-        c[4].segmented_control(
+        row.segmented_control(
             "Speed",
             list(SPEEDS),
             key=S.SPEED,

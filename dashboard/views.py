@@ -41,18 +41,19 @@ def headline(trace: RunTrace, r: int) -> None:
     first = C.round_row(rounds, 0)
     now = C.at_round(groups, r)
     prev = C.at_round(groups, r - 1) if r > 1 else None
-    per_row = 6
-    cols = st.columns(3 + min(len(trace.groups), per_row - 3))
-    cols[0].metric(
+    # One wrapping row: a tick resends every element, and a columns layout costs a
+    # block per column (under a classroom's load each element costs latency).
+    cols = st.container(horizontal=True, gap="medium")
+    cols.metric(
         "Labelled so far", f"{int(row['n_labeled']):,}", help="Seed set plus every query so far."
     )
-    cols[1].metric(
+    cols.metric(
         "Accuracy (truth)",
         f"{row['accuracy']:.1%}",
         delta=f"{row['accuracy'] - first['accuracy']:+.1%} since seed set" if r else None,
         help=f"Against the recorded labels: {row['accuracy_observed']:.1%}",
     )
-    cols[2].metric(
+    cols.metric(
         "Worst-group accuracy",
         f"{row['worst_group_accuracy']:.1%}",
         delta=(
@@ -61,19 +62,14 @@ def headline(trace: RunTrace, r: int) -> None:
             else None
         ),
     )
-    group_cols = list(cols[3:])
-    rest = trace.groups[len(group_cols) :]
-    while rest:
-        group_cols += st.columns(per_row)[: len(rest)]
-        rest = rest[per_row:]
-    for col, g in zip(group_cols, trace.groups, strict=False):
+    for g in trace.groups:
         q = now[g]["query_share_cum"]
         p = now[g]["pool_share"]
         delta = None
         if prev is not None and not np.isnan(q):
             d = q - prev[g]["query_share_cum"]
             delta = f"{d:+.1%} this round" if abs(d) >= 0.0005 else None
-        col.metric(
+        cols.metric(
             md_escape(g),
             "—" if np.isnan(q) else f"{q:.0%} / {p:.0%}",
             delta=delta,
@@ -253,7 +249,11 @@ def batch_cards(trace: RunTrace, r: int) -> None:
     lo, hi = (int(starts[r]), int(starts[r + 1])) if r + 1 < len(starts) else (0, 0)
     batch = q.iloc[lo:hi]
     title = "The seed set (round 0)" if r == 0 else f"Round {r}: the rows just labelled"
-    st.subheader(title)
+    # Title and key in one element: every element is resent on every Play tick.
+    st.markdown(
+        f"### {title}\n\n**true label** = what really holds; **recorded label** = what the "
+        "(simulated) annotator returned, after any label or annotator bias."
+    )
     if batch.empty:
         st.info("Nothing was labelled in this round.")
         return
@@ -278,10 +278,6 @@ def batch_cards(trace: RunTrace, r: int) -> None:
                 f"{int(row['label_observed'])}: {sentence}"
             )
     st.dataframe(_slice(table, starts, r), hide_index=True, key="batch_table")
-    st.caption(
-        "true label = what really holds; recorded label = what the (simulated) annotator "
-        "returned, after any label or annotator bias."
-    )
 
 
 def records_zip(trace: RunTrace) -> bytes:
