@@ -132,6 +132,7 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                     name=ch._t(name),
                     mode="lines+markers",
                     legendgroup=name,
+                    showlegend=False,  # the accuracy line carries it: it has a round 0
                     marker={"symbol": ch.SYMBOLS[i % len(ch.SYMBOLS)], "size": style.marker},
                     hovertemplate=f"{ch._t(name)}: %{{y:.0%}} of queries so far<extra></extra>",
                     xaxis="x",
@@ -147,9 +148,11 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                         color=colors[name],
                         width=style.line,
                         dash=dash,
-                        name=f"{ch._t(name)} vs {what}",
+                        name=ch._t(name) if dash == "solid" else f"{ch._t(name)} vs {what}",
                         legendgroup=name,
-                        showlegend=False,
+                        showlegend=dash == "solid",
+                        mode="lines+markers" if dash == "solid" else "lines",
+                        marker={"symbol": ch.SYMBOLS[i % len(ch.SYMBOLS)], "size": style.marker},
                         hovertemplate=(
                             f"{ch._t(name)}, vs {what} labels: %{{y:.1%}}<extra></extra>"
                         ),

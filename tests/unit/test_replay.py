@@ -123,3 +123,12 @@ def test_hostile_group_names_are_escaped():
     )
     text = pio.to_json(replay_figure(t), validate=False)
     assert "<img" not in text
+
+
+def test_every_group_is_in_the_legend_and_visible_before_play(trace):
+    """Round 0 has no queries yet: the legend must still name each group, on a trace
+    that has something drawn (plotly hides legend entries of empty traces)."""
+    fig = replay_figure(trace)
+    shown = [t for t in fig.data if t.showlegend is not False and t.legendgroup in trace.groups]
+    assert sorted(t.name for t in shown) == sorted(trace.groups)
+    assert all(len(t.x) >= 1 and "markers" in t.mode for t in shown)
