@@ -61,6 +61,7 @@ def headline(trace: RunTrace, r: int) -> None:
             if r
             else None
         ),
+        help="The lowest accuracy among the groups, graded against the truth.",
     )
     for g in trace.groups:
         q = now[g]["query_share_cum"]
