@@ -143,7 +143,11 @@ def _typed(a: np.ndarray) -> object:
     if a.dtype.kind in "iu" and a.dtype.itemsize == 8:
         lo, hi = int(a.min()), int(a.max())
         small = next(
-            (t for t in ("int8", "int16", "int32") if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max),
+            (
+                t
+                for t in ("int8", "int16", "int32")
+                if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max
+            ),
             None,
         )
         if small is None:

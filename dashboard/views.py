@@ -136,7 +136,9 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
     a, b = _pair(style)
     with a:
         show(
-            chart("ledger", lambda: ch.ledger_figure(groups, rounds, r, colors=colors, style=style)),
+            chart(
+                "ledger", lambda: ch.ledger_figure(groups, rounds, r, colors=colors, style=style)
+            ),
             key="ledger",
             alt="Line chart: each group's share of queries so far against its share of the pool.",
         )
@@ -155,7 +157,8 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
     with a:
         show(
             chart(
-                "accuracy", lambda: ch.accuracy_figure(groups, rounds, r, colors=colors, style=style)
+                "accuracy",
+                lambda: ch.accuracy_figure(groups, rounds, r, colors=colors, style=style),
             ),
             key="accuracy",
             alt="Line chart: per-group accuracy against truth and against recorded labels.",

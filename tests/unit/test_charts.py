@@ -233,8 +233,12 @@ def test_every_builder_passes_plotly_validation_and_sends_no_template():
         ch.accuracy_figure(g, r, 3, colors=COLORS),
         ch.fairness_figure(r, 3),
         ch.map_figure(
-            np.zeros((4, 2), np.float32), np.array([0, 1, 0, 1]), np.array([0, 1, -1, 2]), 2,
-            groups=("Male", "Female"), colors=COLORS,
+            np.zeros((4, 2), np.float32),
+            np.array([0, 1, 0, 1]),
+            np.array([0, 1, -1, 2]),
+            2,
+            groups=("Male", "Female"),
+            colors=COLORS,
         ),
     ]
     for fig in figs:
@@ -246,8 +250,9 @@ def test_every_builder_passes_plotly_validation_and_sends_no_template():
         fig.checked()  # raises on any property plotly.js does not know
         assert not any(isinstance(t.x, dict) for t in fig.data), "sending encoded our arrays"
     with pytest.raises(ValueError):
-        ch.figure([{"type": "scatter", "colour": "red"}], ch.Style(), title="t",
-                  xaxis={}, yaxis={}).checked()
+        ch.figure(
+            [{"type": "scatter", "colour": "red"}], ch.Style(), title="t", xaxis={}, yaxis={}
+        ).checked()
 
 
 def test_charts_reveal_the_same_rows_whatever_the_frame_order_of_groups():

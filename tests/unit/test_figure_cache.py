@@ -50,7 +50,9 @@ def test_bounded_least_recently_used_first_and_expiring():
     cache.get_or_build(("run", 2), lambda: _fig(99).to_dict())  # still there: a hit
     assert cache.hits == 1
     rebuilt = cache.get_or_build(("run", 0), lambda: _fig(7).to_dict())  # evicted: rebuilt
-    assert json.dumps(rebuilt["layout"]["title"]) == json.dumps({**rebuilt["layout"]["title"], "text": "y=7"})
+    assert json.dumps(rebuilt["layout"]["title"]) == json.dumps(
+        {**rebuilt["layout"]["title"], "text": "y=7"}
+    )
     stale = FigureCache(ttl=0.0)
     stale.get_or_build(("k",), lambda: _fig(1).to_dict())
     again = stale.get_or_build(("k",), lambda: _fig(2).to_dict())

@@ -216,9 +216,7 @@ def test_concurrent_first_loads_of_one_dataset_load_it_once(monkeypatch):
         _time.sleep(0.3)
         return entry.func(**kw)
 
-    monkeypatch.setitem(
-        base.DATASETS._entries, "two_groups", dataclasses.replace(entry, func=slow)
-    )
+    monkeypatch.setitem(base.DATASETS._entries, "two_groups", dataclasses.replace(entry, func=slow))
     spec = "two_groups:n_samples=123"
     base._load_cached.cache_clear()
     out = []
