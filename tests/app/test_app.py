@@ -249,3 +249,20 @@ def test_shared_figures_never_cross_looks_or_runs():
     again = app()
     again.button(key="btn_step").click().run()
     assert _ledger_spec(again) == a
+
+
+def test_batch_table_shows_exactly_the_rows_of_the_round_on_screen():
+    at = app()
+    for r in (1, 2):
+        at.button(key="btn_step").click().run()
+        no_failures(at)
+        tables = [d.value for d in at.dataframe]
+        shown = next(t for t in tables if "recorded label" in t.columns)
+        q = at.session_state[S.TRACE].frames["queries"]
+        want = q[q["round"] == r]
+        assert len(shown) == len(want) > 0
+        assert list(shown["group"]) == [str(g) for g in want["group"]]
+        assert list(shown["score"].astype(float).round(6)) == list(want["score"].round(6))
+        numbers = next(t for t in tables if "pool_share" in t.columns)
+        groups = at.session_state[S.TRACE].frames["groups"]
+        assert list(numbers["queried"]) == list(groups[groups["round"] == r]["queried"])
