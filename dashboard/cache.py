@@ -91,10 +91,14 @@ class FigureCache:
     change what another receives.
     """
 
-    def __init__(self, *, max_entries: int = 1500, ttl: float = TTL_SECONDS) -> None:
+    def __init__(
+        self, *, max_entries: int = 1500, max_bytes: int = 64 << 20, ttl: float = TTL_SECONDS
+    ) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.ttl = ttl
-        self._data: OrderedDict[tuple, tuple[float, dict]] = OrderedDict()
+        self._data: OrderedDict[tuple, tuple[float, dict, int]] = OrderedDict()
+        self._bytes = 0
         self._guard = threading.Lock()
         self.hits = self.misses = 0
 
@@ -107,19 +111,39 @@ class FigureCache:
                 self.hits += 1
                 return hit[1]
         value = build()  # outside the lock: a miss must not stall other sessions
+        size = _approx_bytes(value)
         with self._guard:
             self.misses += 1
-            self._data[key] = (now, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            old = self._data.pop(key, None)
+            self._bytes += size - (old[2] if old else 0)
+            self._data[key] = (now, value, size)
+            while self._data and (
+                len(self._data) > self.max_entries or self._bytes > self.max_bytes
+            ):
+                self._bytes -= self._data.popitem(last=False)[1][2]
         return value
 
     def __len__(self) -> int:
         return len(self._data)
 
+    @property
+    def nbytes(self) -> int:
+        """About how much the cached figures take (their strings, mostly typed arrays)."""
+        return self._bytes
 
-#: Finished figures of the runs above (about 65 kB per round while playing).
+
+def _approx_bytes(obj: object) -> int:
+    if isinstance(obj, str):
+        return len(obj)
+    if isinstance(obj, dict):
+        return sum(_approx_bytes(v) + 16 for v in obj.values())
+    if isinstance(obj, list):
+        return sum(_approx_bytes(v) + 8 for v in obj)
+    return 8
+
+
+#: Finished figures of the runs above (about 65 kB per round while playing, a paused
+#: map of 20,000 points ~250 kB): at most 1,500 figures and 64 MB.
 FIGURES = FigureCache()
 
 

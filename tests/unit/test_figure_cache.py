@@ -57,3 +57,13 @@ def test_bounded_least_recently_used_first_and_expiring():
     stale.get_or_build(("k",), lambda: _fig(1).to_dict())
     again = stale.get_or_build(("k",), lambda: _fig(2).to_dict())
     assert again["layout"]["title"]["text"] == "y=2"
+
+
+def test_big_figures_are_bounded_by_bytes_not_only_by_count():
+    cache = FigureCache(max_entries=1000, max_bytes=50_000)
+    big = {"data": [{"x": {"dtype": "f4", "bdata": "A" * 20_000}}], "layout": {}}
+    for i in range(10):
+        cache.get_or_build(("map", i), lambda: big)
+    assert 20_000 <= cache.nbytes <= 50_000 and len(cache) == 2
+    cache.get_or_build(("map", 9), lambda: big)  # the newest is still there
+    assert cache.hits == 1
