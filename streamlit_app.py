@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.cache import warm
 from dashboard.state import DEFAULT_CONFIG
 
-st.set_page_config(page_title="Who Gets Labeled?", page_icon=":material/label:", layout="wide")
+st.set_page_config(page_title="Who Gets Labeled?", page_icon="🏷️", layout="wide")
 
 warm(DEFAULT_CONFIG)  # once per server process, in the background
 

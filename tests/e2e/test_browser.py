@@ -171,3 +171,20 @@ def test_downloads_hold_the_run_on_screen(server, page, tmp_path):
         page.get_by_role("button", name="Download config (JSON)").click()
     assert json.loads(Path(dl.value.path()).read_text()) == config
     assert "Traceback" not in page.inner_text("body")
+
+
+def test_the_page_asks_nothing_of_the_internet(server, page):
+    """Classrooms can be offline: no request may leave this server (a material-icon
+    favicon used to be fetched from fonts.gstatic.com on every page view)."""
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((server, "data:", "blob:")) else outside.append(r.url),
+    )
+    page.goto(server + "/")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    page.goto(server + "/method")
+    wait_idle(page)
+    page.wait_for_timeout(1500)
+    assert outside == [], outside
