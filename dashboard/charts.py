@@ -113,12 +113,12 @@ def figure(
     return Chart(traces, base, frames)
 
 
-def _containers(obj: object) -> object:
+def copy_containers(obj: object) -> object:
     """A copy of the dicts and lists in ``obj``; arrays and scalars are shared."""
     if isinstance(obj, dict):
-        return {k: _containers(v) for k, v in obj.items()}
+        return {k: copy_containers(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_containers(v) for v in obj]
+        return [copy_containers(v) for v in obj]
     return obj
 
 
@@ -217,7 +217,7 @@ class Chart(go.Figure):
 
     def to_dict(self) -> dict:
         if self._ready:
-            return _containers(self._spec)
+            return copy_containers(self._spec)
         return _encoded(self._spec)
 
     @classmethod

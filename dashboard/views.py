@@ -34,35 +34,40 @@ def show(fig, *, key: str, alt: str) -> None:
     st.plotly_chart(fig, theme=None, key=key, config=cfg, alt=alt)
 
 
-def headline(trace: RunTrace, r: int) -> None:
-    """Labelled so far, accuracy, worst-group accuracy, and each group's query share."""
+def round_text(trace: RunTrace, r: int) -> dict:
+    """Every number and sentence shown for round ``r``: the headline and the captions.
+
+    Plain strings in plain containers, so ``FIGURES`` can share them like the
+    figures (they are the same for everyone watching this run at this round).
+    """
     rounds, groups = trace.frames["rounds"], trace.frames["groups"]
     row = C.round_row(rounds, r)
     first = C.round_row(rounds, 0)
     now = C.at_round(groups, r)
     prev = C.at_round(groups, r - 1) if r > 1 else None
-    # One wrapping row: a tick resends every element, and a columns layout costs a
-    # block per column (under a classroom's load each element costs latency).
-    cols = st.container(horizontal=True, gap="medium")
-    cols.metric(
-        "Labelled so far", f"{int(row['n_labeled']):,}", help="Seed set plus every query so far."
-    )
-    cols.metric(
-        "Accuracy (truth)",
-        f"{row['accuracy']:.1%}",
-        delta=f"{row['accuracy'] - first['accuracy']:+.1%} since seed set" if r else None,
-        help=f"Against the recorded labels: {row['accuracy_observed']:.1%}",
-    )
-    cols.metric(
-        "Worst-group accuracy",
-        f"{row['worst_group_accuracy']:.1%}",
-        delta=(
-            f"{row['worst_group_accuracy'] - first['worst_group_accuracy']:+.1%} since seed set"
-            if r
-            else None
-        ),
-        help="The lowest accuracy among the groups, graded against the truth.",
-    )
+    metrics = [
+        {
+            "label": "Labelled so far",
+            "value": f"{int(row['n_labeled']):,}",
+            "help": "Seed set plus every query so far.",
+        },
+        {
+            "label": "Accuracy (truth)",
+            "value": f"{row['accuracy']:.1%}",
+            "delta": f"{row['accuracy'] - first['accuracy']:+.1%} since seed set" if r else None,
+            "help": f"Against the recorded labels: {row['accuracy_observed']:.1%}",
+        },
+        {
+            "label": "Worst-group accuracy",
+            "value": f"{row['worst_group_accuracy']:.1%}",
+            "delta": (
+                f"{row['worst_group_accuracy'] - first['worst_group_accuracy']:+.1%} since seed set"
+                if r
+                else None
+            ),
+            "help": "The lowest accuracy among the groups, graded against the truth.",
+        },
+    ]
     for g in trace.groups:
         q = now[g]["query_share_cum"]
         p = now[g]["pool_share"]
@@ -70,16 +75,43 @@ def headline(trace: RunTrace, r: int) -> None:
         if prev is not None and not np.isnan(q):
             d = q - prev[g]["query_share_cum"]
             delta = f"{d:+.1%} this round" if abs(d) >= 0.0005 else None
-        cols.metric(
-            md_escape(g),
-            "—" if np.isnan(q) else f"{q:.0%} / {p:.0%}",
-            delta=delta,
-            delta_color="off",
-            help=(
-                f"{md_escape(g)}: share of all queries so far / share of the pool. "
-                "The arrow shows how the query share moved this round."
-            ),
+        metrics.append(
+            {
+                "label": md_escape(g),
+                "value": "—" if np.isnan(q) else f"{q:.0%} / {p:.0%}",
+                "delta": delta,
+                "delta_color": "off",
+                "help": (
+                    f"{md_escape(g)}: share of all queries so far / share of the pool. "
+                    "The arrow shows how the query share moved this round."
+                ),
+            }
         )
+    return {
+        "metrics": metrics,
+        "ledger": C.ledger_caption(groups, r),
+        "composition": C.composition_caption(groups, r),
+        "accuracy": C.accuracy_caption(groups, r),
+        "fairness": C.fairness_caption(rounds, r),
+    }
+
+
+def _run_key(trace: RunTrace) -> str:
+    """This run's identity for the shared caches: its config (made once per run)."""
+    return _per_run(trace, "key", lambda t: t.config.to_json())
+
+
+def _text(trace: RunTrace, r: int) -> dict:
+    return FIGURES.get_or_build((_run_key(trace), "text", r), lambda: round_text(trace, r))
+
+
+def headline(trace: RunTrace, r: int) -> None:
+    """Labelled so far, accuracy, worst-group accuracy, and each group's query share."""
+    # One wrapping row: a tick resends every element, and a columns layout costs a
+    # block per column (under a classroom's load each element costs latency).
+    cols = st.container(horizontal=True, gap="medium")
+    for m in _text(trace, r)["metrics"]:
+        cols.metric(**m)
 
 
 def score_name(trace: RunTrace) -> str:
@@ -114,7 +146,8 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
     """
     rounds, groups = trace.frames["rounds"], trace.frames["groups"]
     colors = ch.group_colors(trace.groups)
-    run = trace.config.to_json()
+    run = _run_key(trace)
+    text = _text(trace, r)
     limit = ch.PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else ch.MAX_MAP_POINTS
 
     def chart(name: str, build: Callable[[], ch.Chart]) -> ch.Chart:
@@ -142,7 +175,7 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
             key="ledger",
             alt="Line chart: each group's share of queries so far against its share of the pool.",
         )
-        st.markdown(C.ledger_caption(groups, r))
+        st.markdown(text["ledger"])
     with b:
         show(
             chart(
@@ -152,7 +185,7 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
             key="composition",
             alt="Stacked bar chart: rows queried per round, by group.",
         )
-        st.caption(C.composition_caption(groups, r))
+        st.caption(text["composition"])
     a, b = _pair(style)
     with a:
         show(
@@ -163,14 +196,14 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
             key="accuracy",
             alt="Line chart: per-group accuracy against truth and against recorded labels.",
         )
-        st.markdown(C.accuracy_caption(groups, r))
+        st.markdown(text["accuracy"])
     with b:
         show(
             chart("fairness", lambda: ch.fairness_figure(rounds, r, style=style)),
             key="fairness",
             alt="Line chart: worst-group accuracy and three fairness gaps over the budget.",
         )
-        st.caption(C.fairness_caption(rounds, r))
+        st.caption(text["fairness"])
     a, b = _pair(style)
     with a:
         show(

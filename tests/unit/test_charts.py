@@ -295,7 +295,7 @@ def test_typed_arrays_match_what_plotly_itself_would_send():
         ),
     ]
     for fig in figs:
-        theirs = ch._containers(fig._spec)
+        theirs = ch.copy_containers(fig._spec)
         convert_to_base64(theirs)
         assert pio.from_json(pio.to_json(fig.to_dict(), validate=False)).to_dict() == (
             pio.from_json(pio.to_json(theirs, validate=False)).to_dict()
