@@ -20,7 +20,7 @@ def _py(v: object) -> object:
     return v.item() if isinstance(v, np.generic) else v
 
 
-#: What the captions and headline numbers read from the record frames.
+#: What the captions and headline numbers read from the groups frame.
 GROUP_COLUMNS = (
     "pool_share",
     "queried",
@@ -28,15 +28,6 @@ GROUP_COLUMNS = (
     "query_share_cum",
     "accuracy",
     "accuracy_observed",
-)
-ROUND_COLUMNS = (
-    "n_labeled",
-    "accuracy",
-    "accuracy_observed",
-    "worst_group_accuracy",
-    "dp_difference",
-    "eo_difference",
-    "pp_difference",
 )
 
 
@@ -46,7 +37,7 @@ def at_round(
     """Round ``r``'s row per group, as ``{group: {column: value}}`` in frame order.
 
     Plain dicts from numpy columns: a pandas filter plus ``set_index`` cost about
-    1 ms here, and every Play tick asks for this five times.
+    1 ms here, and each round's text (``views.round_text``) asks for this four times.
     """
     pos = np.flatnonzero(groups["round"].to_numpy() == r)
     names = groups["group"].to_numpy(dtype=object)[pos]
@@ -54,12 +45,10 @@ def at_round(
     return {str(g): {c: _py(v[i]) for c, v in cols.items()} for i, g in enumerate(names)}
 
 
-def round_row(
-    rounds: pd.DataFrame, r: int, columns: tuple[str, ...] = ROUND_COLUMNS
-) -> dict[str, float]:
+def round_row(rounds: pd.DataFrame, r: int) -> dict[str, float]:
     """Round ``r``'s row of the rounds frame as a plain dict."""
     pos = int(np.flatnonzero(rounds["round"].to_numpy() == r)[0])
-    return {c: _py(rounds[c].to_numpy()[pos]) for c in columns if c in rounds.columns}
+    return {c: _py(rounds[c].to_numpy()[pos]) for c in rounds.columns}
 
 
 def ledger_caption(groups: pd.DataFrame, r: int) -> str:
