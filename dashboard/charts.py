@@ -496,6 +496,11 @@ def fairness_figure(rounds: pd.DataFrame, r: int, *, style: Style = Style()) -> 
     )
 
 
+def map_drawn(n_pool: int, query_round: np.ndarray, *, limit: int = MAX_MAP_POINTS) -> int:
+    """How many rows ``map_sample`` draws, without drawing the sample."""
+    return min(n_pool, max(limit, int((query_round >= 0).sum())))
+
+
 def map_sample(n_pool: int, query_round: np.ndarray, *, limit: int = MAX_MAP_POINTS) -> np.ndarray:
     """Rows to draw: every labelled row, plus a fixed sample of the rest up to ``limit``."""
     if n_pool <= limit:

@@ -211,7 +211,7 @@ def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
             key="map",
             alt="Scatter map of the pool with labelled rows highlighted.",
         )
-        drawn = min(len(trace.xy), max(limit, int((trace.query_round >= 0).sum())))
+        drawn = ch.map_drawn(len(trace.xy), trace.query_round, limit=limit)
         st.caption(C.map_caption(trace.grid is not None, len(trace.xy), drawn))
     with b:
         show(

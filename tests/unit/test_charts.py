@@ -129,6 +129,8 @@ def test_map_marks_labelled_rows_and_downsamples_big_pools():
         xy, g, qr, 1, groups=("Male", "Female"), colors=COLORS, limit=ch.PLAY_MAP_POINTS
     )
     assert sum(len(t.x) for t in light.data) <= ch.PLAY_MAP_POINTS + 40
+    for lim in (ch.PLAY_MAP_POINTS, ch.MAX_MAP_POINTS, 10):
+        assert ch.map_drawn(n, qr, limit=lim) == len(ch.map_sample(n, qr, limit=lim))
     encodes(light)
 
 
