@@ -37,6 +37,17 @@ def metric(page, label: str) -> str:
     )
 
 
+def wait_metric(page, label: str, value: str, timeout: float = 60_000) -> None:
+    """Wait until the metric called `label` shows `value` (reruns can land late)."""
+    page.wait_for_function(
+        "([label, value]) => [...document.querySelectorAll('[data-testid=stMetric]')]"
+        ".some(m => m.innerText.startsWith(label) &&"
+        " m.querySelector('[data-testid=stMetricValue]').innerText.trim() == value)",
+        arg=[label, value],
+        timeout=timeout,
+    )
+
+
 def test_newcomer_steps_through_adult_label_bias(server, page, shots):
     page.set_viewport_size({"width": 1600, "height": 2400})
     t0 = time.monotonic()
