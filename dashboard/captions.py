@@ -88,21 +88,31 @@ def composition_caption(groups: pd.DataFrame, r: int) -> str:
 def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
     now = at_round(groups, r)
     parts = []
+    directions = set()
     for g, row in now.items():
         a, b = row["accuracy"], row["accuracy_observed"]
-        gap = b - a
         note = ""
-        if not math.isnan(gap) and abs(gap) >= 0.02:
-            note = (
-                f" — the recorded labels make it look {abs(gap):.0%} "
-                + ("better" if gap > 0 else "worse")
-                + " than it is"
-            )
+        if not (math.isnan(a) or math.isnan(b)):
+            # the gap between the two numbers as printed, so the sentence adds up
+            points = round(100 * b) - round(100 * a)
+            if abs(points) >= 2:
+                directions.add("better" if points > 0 else "worse")
+                note = (
+                    f" — the recorded labels make it look {abs(points)} points "
+                    + ("better" if points > 0 else "worse")
+                    + " than it is"
+                )
         parts.append(f"**{md_escape(g)}**: {_pct(a)} vs truth, {_pct(b)} vs recorded labels{note}")
+    if directions == {"better"}:
+        ending = "Here the biased labels hide part of the harm."
+    elif directions:
+        ending = "Where they part, the recorded labels misreport how the model treats the group."
+    else:
+        ending = "Here the two agree within a point: the label bias does not show in the grade."
     return (
         "; ".join(parts)
         + ". Solid = graded against the truth; dashed = graded against the labels a "
-        "practitioner would have recorded. Where they part, the biased labels hide the harm."
+        "practitioner would have recorded. " + ending
     )
 
 

@@ -271,6 +271,7 @@ def _cards_table(trace: RunTrace) -> tuple[pd.DataFrame, pa.Table, np.ndarray]:
     meta = q[["group", "label_true", "label_observed", "score"]].rename(
         columns={"label_true": "true label", "label_observed": "recorded label"}
     )
+    meta["score"] = meta["score"].round(3)  # four digits fit the column; the zip has them all
     ds = load(trace.config.dataset)
     table = meta
     if isinstance(ds.raw, pd.DataFrame) and ds.modality == "tabular":

@@ -203,9 +203,24 @@ def test_captions_say_what_the_run_shows():
     assert "**Female**: 30% of queries vs 33% of the pool" in text and "about even" in text
     assert "Round 0" in C.ledger_caption(g, 0)
     acc = C.accuracy_caption(g, 3)
-    assert "look 5% better than it is" in acc  # Female: 70% truth vs 75% recorded
+    assert "look 5 points better than it is" in acc  # Female: 70% truth vs 75% recorded
+    assert "hide part of the harm" in acc
     assert "7 Male, 3 Female" in C.composition_caption(g, 2)
     assert "demographic parity gap 0.20" in C.fairness_caption(r, 2)
+
+
+def test_accuracy_caption_adds_up_as_printed_and_names_the_direction():
+    g, _ = frames()
+    female = g["group"] == "Female"
+    g.loc[female, ["accuracy", "accuracy_observed"]] = [0.9060, 0.9320]  # prints 91% and 93%
+    acc = C.accuracy_caption(g, 3)
+    assert "91% vs truth, 93% vs recorded labels — the recorded labels make it look 2 points" in acc
+    g.loc[female, ["accuracy", "accuracy_observed"]] = [0.80, 0.70]
+    acc = C.accuracy_caption(g, 3)
+    assert "look 10 points worse than it is" in acc and "hide" not in acc
+    g.loc[female, ["accuracy", "accuracy_observed"]] = [0.80, 0.806]
+    acc = C.accuracy_caption(g, 3)
+    assert "make it look" not in acc and "agree within a point" in acc
 
 
 def test_untrusted_group_names_cannot_inject_markup():
