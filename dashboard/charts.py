@@ -822,7 +822,10 @@ def compare_lines_figure(
     return figure(traces, style, title=title, xaxis=xaxis, yaxis=yaxis, **layout)
 
 
-STRATEGY_COLORS = ("#000000", "#555555", "#8C8C8C", "#2F4F4F")
+STRATEGY_COLORS = ("#000000", "#4D4D4D", "#2F4F4F", "#6B6B6B")
+# Open markers: filled ones mean groups on the other charts; shape tells the
+# strategies apart where their greys and dashes do not (a projector washes greys out).
+STRATEGY_SYMBOLS = ("circle-open", "square-open", "diamond-open", "triangle-up-open")
 
 
 def strategy_lines_figure(
@@ -835,9 +838,11 @@ def strategy_lines_figure(
 ) -> Chart:
     """One line per strategy (mean over seeds, band = min..max); ``random`` is grey."""
     traces: list[dict] = []
+    others = [label for label in frames if label != "random"]
     for k, (label, frame) in enumerate(frames.items()):
         agg = frame.groupby("n_labeled")[column].agg(["mean", "min", "max"]).reset_index()
-        color = GHOST if label == "random" else STRATEGY_COLORS[k % len(STRATEGY_COLORS)]
+        j = others.index(label) if label in others else -1
+        color = GHOST if j < 0 else STRATEGY_COLORS[j % len(STRATEGY_COLORS)]
         traces += _band(agg, color, opacity=0.15, legendgroup=label)
         traces.append(
             _line(
@@ -848,6 +853,13 @@ def strategy_lines_figure(
                 dash=STRATEGY_DASHES[k % len(STRATEGY_DASHES)],
                 name=label,
                 legendgroup=label,
+                mode="lines+markers",
+                marker={
+                    "symbol": STRATEGY_SYMBOLS[k % len(STRATEGY_SYMBOLS)],
+                    "size": style.marker,
+                    "color": color,
+                    "line": {"width": max(1.5, style.line / 2), "color": color},
+                },
                 hovertemplate=f"{label}: %{{y:.3f}}<br>%{{x}} labelled<extra></extra>",
             )
         )

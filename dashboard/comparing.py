@@ -22,16 +22,28 @@ def stack(traces: list[RunTrace], frame: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _spread(v: pd.Series, fmt: str) -> str:
+    """Mean, with (min-max) over seeds when there are several."""
+    text = format(v.mean(), fmt)
+    return text + (f" ({format(v.min(), fmt)}-{format(v.max(), fmt)})" if len(v) > 1 else "")
+
+
 def summary_table(runs: dict[str, list[RunTrace]]) -> pd.DataFrame:
-    """Final-round numbers per strategy: mean (min-max) over seeds."""
+    """Final-round numbers per strategy: mean (min-max) over seeds.
+
+    Who was queried comes first (one column per group, its pool share in the
+    header), so it stays on screen when the table is narrower than its columns.
+    """
     rows = []
     for label, traces in runs.items():
         rounds = stack(traces, "rounds")
         groups = stack(traces, "groups")
-        last_r = rounds["round"].max()
-        fin = rounds[rounds["round"] == last_r]
-        fg = groups[groups["round"] == last_r]
+        fin = rounds[rounds["round"] == rounds["round"].max()]
+        fg = groups[groups["round"] == groups["round"].max()]
         row = {"strategy": label, "seeds": len(traces)}
+        for g, part in fg.groupby("group", sort=False):
+            header = f"{g}: share of queries (pool {part['pool_share'].mean():.0%})"
+            row[header] = _spread(part["query_share_cum"], ".0%")
         for col, name in (
             ("accuracy", "accuracy (truth)"),
             ("accuracy_observed", "accuracy (recorded)"),
@@ -39,12 +51,6 @@ def summary_table(runs: dict[str, list[RunTrace]]) -> pd.DataFrame:
             ("dp_difference", "DP gap"),
             ("eo_difference", "EO gap"),
         ):
-            v = fin[col]
-            row[name] = f"{v.mean():.3f}" + (
-                f" ({v.min():.3f}-{v.max():.3f})" if len(v) > 1 else ""
-            )
-        for g, part in fg.groupby("group", sort=False):
-            row[f"{g}: query share"] = f"{part['query_share_cum'].mean():.0%}"
-            row[f"{g}: pool share"] = f"{part['pool_share'].mean():.0%}"
+            row[name] = _spread(fin[col], ".3f")
         rows.append(row)
     return pd.DataFrame(rows)

@@ -317,3 +317,22 @@ def test_typed_arrays_match_what_plotly_itself_would_send():
         assert pio.from_json(pio.to_json(fig.to_dict(), validate=False)).to_dict() == (
             pio.from_json(pio.to_json(theirs, validate=False)).to_dict()
         )
+
+
+def test_strategy_lines_tell_every_strategy_apart_without_colour():
+    """Compare's worst-group and gap charts: random is the grey ghost, and each other
+    strategy differs from every other in dash and marker shape, not only in grey."""
+    _, r = frames()
+    per_seed = pd.concat([r.assign(seed=0), r.assign(seed=1, accuracy=r["accuracy"] + 0.02)])
+    labels = ("random", "least_confidence", "margin", "fair_uncertainty")
+    fig = ch.strategy_lines_figure(
+        {k: per_seed for k in labels}, "accuracy", title="t", y_title="accuracy"
+    )
+    fig.checked()
+    lines = {t.name: t for t in fig.data if t.name in labels}
+    assert set(lines) == set(labels)
+    assert lines["random"].line.color == ch.GHOST
+    assert ch.GHOST not in {lines[k].line.color for k in labels[1:]}
+    looks = {(t.line.dash, t.marker.symbol) for t in lines.values()}
+    assert len(looks) == len(labels)
+    assert list(lines["margin"].y) == pytest.approx(list(r["accuracy"] + 0.01))  # mean of seeds
