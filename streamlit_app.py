@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import session
 from dashboard.cache import warm
 from dashboard.state import DEFAULT_CONFIG
 
@@ -30,4 +31,6 @@ pages = [
         url_path="method",
     ),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+session.enter_page(page.url_path)
+page.run()

@@ -23,7 +23,10 @@ def stack(traces: list[RunTrace], frame: str) -> pd.DataFrame:
 
 
 def _spread(v: pd.Series, fmt: str) -> str:
-    """Mean, with (min-max) over seeds when there are several."""
+    """Mean, with (min-max) over seeds when there are several; a dash when undefined."""
+    v = v.dropna()
+    if v.empty:
+        return "—"
     text = format(v.mean(), fmt)
     return text + (f" ({format(v.min(), fmt)}-{format(v.max(), fmt)})" if len(v) > 1 else "")
 

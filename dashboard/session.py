@@ -20,21 +20,32 @@ PRESENTER_CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] p { font-size: 2.8rem !important; }
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
 [data-testid="stMainBlockContainer"] button p { font-size: 1.3rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] :is(td, th) { font-size: 1.2rem; }
 </style>
 """
 
 
-def restore_widgets() -> None:
-    """Widgets lose their state on pages that don't draw them; bring it back."""
-    for key in [k for k in st.session_state if str(k).startswith(KEEP)]:
+KEPT = ("w.", "ui.")  # settings and view toggles that follow the user from page to page
+
+
+def enter_page(page: str) -> None:
+    """Call once per run, before the page draws: carry the settings across pages.
+
+    Streamlit gives a widget on another page another id (the page is part of it),
+    so a key that still holds the last page's value would be drawn with its
+    default there: the Compare page showed 0 rounds of a 100-row data set after
+    Explore. So at every run the current values are kept aside, and on a page
+    change they are written back, which the new page's widgets then read.
+    """
+    ss = st.session_state
+    for key in [k for k in ss if str(k).startswith(KEPT)]:
+        ss[KEEP + key] = ss[key]
+    moved = ss.get(S.PAGE) != page
+    ss[S.PAGE] = page
+    for key in [k for k in ss if str(k).startswith(KEEP)]:
         real = key[len(KEEP) :]
-        if real not in st.session_state:
-            st.session_state[real] = st.session_state[key]
-
-
-def keep_widgets() -> None:
-    for key in [k for k in st.session_state if str(k).startswith("w.")]:
-        st.session_state[KEEP + key] = st.session_state[key]
+        if moved or real not in ss:
+            ss[real] = ss[key]
 
 
 def load_url_once() -> None:
@@ -80,7 +91,6 @@ def presenter_toggle() -> ch.Style:
 
 def settings(*, with_strategy: bool = True) -> RunConfig | None:
     """The sidebar's config, resolved; on bad input an error and the last good one."""
-    restore_widgets()
     load_url_once()
     if msg := st.session_state.pop(S.URL_WARNING, None):
         st.warning(msg)
@@ -91,7 +101,6 @@ def settings(*, with_strategy: bool = True) -> RunConfig | None:
         cfg = st.session_state.get(S.LAST_GOOD)
         if cfg is not None:
             st.info("Showing the last run that worked. Fix the setting above to run again.")
-    keep_widgets()
     return cfg
 
 

@@ -23,6 +23,7 @@ TRACE_KEY = "run.trace_key"
 LAST_GOOD = "run.last_good"
 URL_LOADED = "url.loaded"
 URL_WARNING = "url.warning"
+PAGE = "nav.page"  # the page the last run drew
 
 #: What a newcomer sees first: the issue's "done when" story, chosen before any run.
 DEFAULT_CONFIG = RunConfig.from_dict(

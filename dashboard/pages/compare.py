@@ -34,6 +34,12 @@ n_seeds = b.slider(
 )
 if cfg is None:
     st.stop()
+if cfg.rounds == 0:
+    st.warning(
+        "Rounds is 0 (under Budget and seed): only the random seed set is labelled, so the "
+        "strategies never choose and there is nothing to compare. Set Rounds to 1 or more."
+    )
+    st.stop()
 if len(chosen) < 2:
     st.warning("Pick at least two strategies to compare.")
     st.stop()
@@ -127,7 +133,9 @@ with b:
         alt="Demographic parity gap per strategy.",
     )
 st.subheader("At the end of the budget")
-st.dataframe(comparing.summary_table(runs), hide_index=True, key="cmp_table")
+# A static table: a few rows, wrapped to the page and scaled by presenter mode
+# (st.dataframe draws on a canvas that keeps its small font on a projector).
+st.table(comparing.summary_table(runs), hide_index=True)
 
 if "random" in runs:
     others = [n for n in chosen if n != "random"]

@@ -18,7 +18,6 @@ from datasets.upload import (
     sha256_hex,
 )
 
-session.restore_widgets()
 session.load_url_once()  # so a session that starts here keeps its upload on Explore
 session.presenter_toggle()
 st.title("Your data")

@@ -59,6 +59,51 @@ def test_other_pages_load(page):
         assert len(at.get("plotly_chart")) >= 5
 
 
+def test_compare_summarises_who_each_strategy_asked_about():
+    at = app()
+    at.switch_page("dashboard/pages/compare.py").run()
+    no_failures(at)
+    chosen = at.session_state["w.cmp.strategies"]
+    table = at.table[0].value
+    assert list(table["strategy"]) == list(chosen)
+    shares = [c for c in table.columns if "share of queries (pool" in c]
+    assert len(shares) == 2, table.columns  # one per group of two_groups
+    for col in shares:  # "mean% (min%-max%)" over the page's seeds
+        for cell in table[col]:
+            mean = float(cell.split("%")[0])
+            lo, hi = (float(x.rstrip("%)")) for x in cell.split("(")[1].split("-"))
+            assert lo <= mean <= hi
+
+
+def test_moving_between_pages_keeps_every_setting():
+    """Widgets on two pages are two widgets to Streamlit (the page is part of their id):
+    going Explore -> Compare -> Explore must not reset any of them to its default."""
+    at = app()
+    at.toggle(key=S.PRESENTER).set_value(True).run()
+    at.number_input(key=S.wkey("seed")).set_value(4).run()
+    before = at.session_state[S.TRACE].config
+    at.switch_page("dashboard/pages/compare.py").run()
+    no_failures(at)
+    assert at.toggle(key=S.PRESENTER).value is True
+    assert at.number_input(key=S.wkey("rounds")).value == 6
+    assert at.number_input(key=S.wkey("seed")).value == 4
+    assert at.number_input(key=S.wkey("ds", "two_groups", "n_samples")).value == 800
+    assert at.multiselect(key=S.wkey("scenarios")).value == ["label_bias"]
+    assert "nan" not in at.table[0].value.to_string()
+    at.switch_page("dashboard/pages/explore.py").run()
+    no_failures(at)
+    assert at.session_state[S.TRACE].config == before
+    assert at.toggle(key=S.PRESENTER).value is True
+
+
+def test_compare_with_no_rounds_says_so_instead_of_drawing_empty_charts():
+    at = app({**SMALL, "rounds": "0"})
+    at.switch_page("dashboard/pages/compare.py").run()
+    no_failures(at)
+    assert any("Rounds is 0" in w.value for w in at.warning)
+    assert len(at.get("plotly_chart")) == 0
+
+
 def test_step_advances_and_reset_returns_to_seed_set():
     at = app()
     assert labelled(at) == "20"

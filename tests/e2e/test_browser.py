@@ -108,6 +108,20 @@ def test_play_advances_on_its_own(server, page):
     assert "Traceback" not in page.inner_text("body")
 
 
+def test_the_sidebar_settings_follow_the_user_to_compare(server, page):
+    """Explore -> Compare by the menu keeps the run's settings (it once reset them)."""
+    page.goto(server + "/?dataset=two_groups:n_samples=800&scenario=label_bias&rounds=4&seed=3")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.get_by_role("link", name="Compare strategies").click()
+    page.wait_for_selector("[data-testid=stTable]", timeout=120_000)
+    wait_idle(page)
+    sidebar = page.inner_text("[data-testid=stSidebar]")
+    assert "800 rows" in sidebar and "label_bias" in sidebar
+    table = page.inner_text("[data-testid=stTable]")
+    assert "nan" not in table and "least_confidence" in table
+
+
 def test_a_second_visitor_gets_the_whole_page(server, browser):
     """On a warm server, new sessions get every chart of the default run.
 

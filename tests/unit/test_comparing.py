@@ -60,3 +60,11 @@ def test_summary_numbers_are_the_mean_and_range_over_seeds(runs):
 def test_one_seed_shows_no_range():
     table = summary_table({"random": traces("random", seeds=(3,))})
     assert "(" not in table["accuracy (truth)"].item()
+
+
+def test_a_measure_undefined_in_every_seed_shows_a_dash_not_nan():
+    import numpy as np
+
+    (t,) = traces("random", seeds=(5,))
+    t.frames["rounds"].loc[:, "eo_difference"] = np.nan
+    assert summary_table({"random": [t]})["EO gap"].item() == "—"
