@@ -103,12 +103,15 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
                     + " than it is"
                 )
         parts.append(f"**{md_escape(g)}**: {_pct(a)} vs truth, {_pct(b)} vs recorded labels{note}")
+    same = all(row["accuracy"] == row["accuracy_observed"] for row in now.values())
     if directions == {"better"}:
         ending = "Here the biased labels hide part of the harm."
     elif directions:
         ending = "Where they part, the recorded labels misreport how the model treats the group."
+    elif same:
+        ending = "The lines coincide: graded against the recorded labels, the model scores exactly as against the truth."
     else:
-        ending = "Here the two agree within a point: the label bias does not show in the grade."
+        ending = "Here the two agree within a point: the label bias barely shows in the grade."
     return (
         "; ".join(parts)
         + ". Solid = graded against the truth; dashed = graded against the labels a "

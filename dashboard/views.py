@@ -281,21 +281,29 @@ def _cards_table(trace: RunTrace) -> tuple[pd.DataFrame, pa.Table, np.ndarray]:
     return q, pa.Table.from_pandas(table, preserve_index=False), starts
 
 
+def label_meaning(positive_label: str) -> str:
+    """' (1 = earns over $50K a year, 0 = not)', or nothing when the data set has no words for it."""
+    if str(positive_label).strip() in ("", "1", "positive"):
+        return ""
+    return f" (1 = {md_escape(positive_label, limit=120)}, 0 = not)"
+
+
 def batch_cards(trace: RunTrace, r: int) -> None:
     """The rows labelled in round ``r`` as a person would see them."""
     q, table, starts = _per_run(trace, "cards", _cards_table)
     lo, hi = (int(starts[r]), int(starts[r + 1])) if r + 1 < len(starts) else (0, 0)
     batch = q.iloc[lo:hi]
     title = "The seed set (round 0)" if r == 0 else f"Round {r}: the rows just labelled"
+    ds = load(trace.config.dataset)
     # Title and key in one element: every element is resent on every Play tick.
     st.markdown(
-        f"### {title}\n\n**true label** = what really holds; **recorded label** = what the "
-        "(simulated) annotator returned, after any label or annotator bias."
+        f"### {title}\n\n**true label** = what really holds{label_meaning(ds.positive_label)}; "
+        "**recorded label** = what the (simulated) annotator returned, after any label or "
+        "annotator bias."
     )
     if batch.empty:
         st.info("Nothing was labelled in this round.")
         return
-    ds = load(trace.config.dataset)
     if ds.modality == "image" and ds.raw is not None:
         show_n = batch.head(10)
         cols = st.columns(min(len(show_n), 10))

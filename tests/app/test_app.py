@@ -44,6 +44,8 @@ def test_default_page_loads_with_the_adult_story():
     assert at.session_state[S.wkey("sc", "label_bias", "group")] == "Female"
     assert len(at.get("plotly_chart")) == 6
     assert labelled(at) == "20"
+    key = next(m.value for m in at.markdown if "**true label**" in m.value)
+    assert "(1 = earns over \\$50K a year, 0 = not)" in key
 
 
 @pytest.mark.parametrize("page", ["dashboard/pages/compare.py", "dashboard/pages/method.py"])

@@ -221,6 +221,17 @@ def test_accuracy_caption_adds_up_as_printed_and_names_the_direction():
     g.loc[female, ["accuracy", "accuracy_observed"]] = [0.80, 0.806]
     acc = C.accuracy_caption(g, 3)
     assert "make it look" not in acc and "agree within a point" in acc
+    g["accuracy_observed"] = g["accuracy"]  # no bias reaches the test labels
+    acc = C.accuracy_caption(g, 3)
+    assert "lines coincide" in acc and "bias" not in acc.split("recorded labels.")[-1]
+
+
+def test_batch_key_says_what_label_1_means():
+    from dashboard.views import label_meaning
+
+    assert label_meaning("earns over $50K a year") == " (1 = earns over \\$50K a year, 0 = not)"
+    assert label_meaning("1") == label_meaning("positive") == ""
+    assert "<b>" not in label_meaning("<b>yes</b>")
 
 
 def test_untrusted_group_names_cannot_inject_markup():
