@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from components.config import RunConfig
 from dashboard import state as S
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard_app.py")
 
 SMALL = {
     "dataset": "two_groups:n_samples=800",

@@ -1,0 +1,39 @@
+"""The app's pages and their navigation (``streamlit_app.py`` serves this script).
+
+Tests run it directly: ``AppTest.from_file("dashboard_app.py")``.
+"""
+
+import streamlit as st
+
+from dashboard import session
+from dashboard.cache import warm
+from dashboard.state import DEFAULT_CONFIG
+
+st.set_page_config(page_title="Who Gets Labeled?", page_icon="🏷️", layout="wide")
+
+warm(DEFAULT_CONFIG)  # once per process, in the background (already done by the server's start)
+
+pages = [
+    st.Page("dashboard/pages/explore.py", title="Explore", icon=":material/search:", default=True),
+    st.Page(
+        "dashboard/pages/compare.py",
+        title="Compare strategies",
+        icon=":material/compare_arrows:",
+        url_path="compare",
+    ),
+    st.Page(
+        "dashboard/pages/data.py",
+        title="Your data",
+        icon=":material/upload_file:",
+        url_path="data",
+    ),
+    st.Page(
+        "dashboard/pages/method.py",
+        title="Method and sources",
+        icon=":material/menu_book:",
+        url_path="method",
+    ),
+]
+page = st.navigation(pages)
+session.enter_page(page.url_path)
+page.run()
