@@ -749,7 +749,7 @@ def compare_lines_figure(
         layout[f"yaxis{'' if k == 0 else k + 1}"] = yax
         layout["annotations"].append(
             {
-                "text": f"<b>{label}</b>",
+                "text": f"<b>{panel_title(label, n)}</b>",
                 "xref": "paper",
                 "yref": "paper",
                 "x": lo + width / 2,
@@ -819,7 +819,28 @@ def compare_lines_figure(
             )
     xaxis = layout.pop("xaxis")
     yaxis = layout.pop("yaxis")
-    return figure(traces, style, title=title, xaxis=xaxis, yaxis=yaxis, **layout)
+    fig = figure(traces, style, title=title, xaxis=xaxis, yaxis=yaxis, **layout)
+    if any("<br>" in a["text"] for a in layout["annotations"]):
+        # Two-line panel titles: the chart's title goes to the very top and the
+        # plots move down by a line, so the two never overlap.
+        extra = style.font + 6
+        top = fig._spec["layout"]
+        top["margin"]["t"] += extra
+        top["height"] += extra
+        top["title"].update(yref="container", y=1.0, yanchor="top", pad={"t": 6})
+    return fig
+
+
+def panel_title(label: str, panels: int) -> str:
+    """A facet's title; with three or more panels a long name breaks at its middle
+    underscore ("least_confidence" and "fair_uncertainty" ran into each other on
+    a 1280-pixel projector in presenter mode)."""
+    text = _t(label)
+    cuts = [i for i, c in enumerate(text) if c == "_"]
+    if panels < 3 or len(text) <= 12 or not cuts:
+        return text
+    cut = min(cuts, key=lambda i: abs(i - len(text) / 2))
+    return text[: cut + 1] + "<br>" + text[cut + 1 :]
 
 
 STRATEGY_COLORS = ("#000000", "#4D4D4D", "#2F4F4F", "#6B6B6B")

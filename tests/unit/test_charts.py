@@ -347,3 +347,23 @@ def test_strategy_lines_tell_every_strategy_apart_without_colour():
     looks = {(t.line.dash, t.marker.symbol) for t in lines.values()}
     assert len(looks) == len(labels)
     assert list(lines["margin"].y) == pytest.approx(list(r["accuracy"] + 0.01))  # mean of seeds
+
+
+def test_long_panel_titles_break_at_an_underscore_when_three_panels_share_the_width():
+    assert ch.panel_title("least_confidence", 3) == "least_<br>confidence"
+    assert ch.panel_title("qbc_vote_entropy", 4) == "qbc_vote_<br>entropy"
+    assert ch.panel_title("least_confidence", 2) == "least_confidence"
+    assert ch.panel_title("random", 4) == "random"
+    assert ch.panel_title("<b>x_y_z_long</b>", 3).count("<b>") == 0  # escaped
+    g, _ = frames()
+    g = g.assign(n_labeled=g["round"] * 10 + 20)
+    three = {k: g for k in ("random", "least_confidence", "fair_uncertainty")}
+    fig = ch.compare_lines_figure(three, "accuracy", colors=COLORS, title="t", y_title="y")
+    fig.checked()
+    assert "<b>least_<br>confidence</b>" in {a.text for a in fig.layout.annotations}
+    # the chart's title sits at the top of the figure, above the two-line panel titles
+    assert fig.layout.title.yref == "container" and fig.layout.title.yanchor == "top"
+    two = ch.compare_lines_figure(
+        dict(list(three.items())[:2]), "accuracy", colors=COLORS, title="t", y_title="y"
+    )
+    assert fig.layout.margin.t > two.layout.margin.t and fig.layout.height > two.layout.height
