@@ -93,15 +93,28 @@ def figure(
     xaxis: dict,
     yaxis: dict,
     frames: list[dict] | None = None,
+    headroom: int = 0,
     **layout: object,
 ) -> Chart:
-    """Assemble a figure from plain dicts, written against plotly.js's schema."""
+    """Assemble a figure from plain dicts, written against plotly.js's schema.
+
+    ``headroom`` pixels are added between the title and the plots (for two-line
+    panel titles); the title is then pinned to the figure's top edge.
+    """
+    title_spec: dict = {
+        "text": title,
+        "x": 0.0,
+        "xanchor": "left",
+        "font": {"size": style.font + 4},
+    }
+    if headroom:
+        title_spec.update(yref="container", y=1.0, yanchor="top", pad={"t": 6})
     base = {
         "template": TEMPLATE,
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": style.font + 4}},
+        "title": title_spec,
         "font": {"size": style.font, "family": "Arial, Helvetica, sans-serif", "color": "#222"},
-        "height": style.height,
-        "margin": {"l": 10, "r": 10, "t": 40 + style.font, "b": 10},
+        "height": style.height + headroom,
+        "margin": {"l": 10, "r": 10, "t": 40 + style.font + headroom, "b": 10},
         "legend": dict(FIGURE_LEGEND, font={"size": style.font}),
         "hovermode": "closest",
         "paper_bgcolor": "white",
@@ -819,16 +832,16 @@ def compare_lines_figure(
             )
     xaxis = layout.pop("xaxis")
     yaxis = layout.pop("yaxis")
-    fig = figure(traces, style, title=title, xaxis=xaxis, yaxis=yaxis, **layout)
-    if any("<br>" in a["text"] for a in layout["annotations"]):
-        # Two-line panel titles: the chart's title goes to the very top and the
-        # plots move down by a line, so the two never overlap.
-        extra = style.font + 6
-        top = fig._spec["layout"]
-        top["margin"]["t"] += extra
-        top["height"] += extra
-        top["title"].update(yref="container", y=1.0, yanchor="top", pad={"t": 6})
-    return fig
+    two_lines = any("<br>" in a["text"] for a in layout["annotations"])
+    return figure(
+        traces,
+        style,
+        title=title,
+        xaxis=xaxis,
+        yaxis=yaxis,
+        headroom=style.font + 6 if two_lines else 0,  # the title must not sit on them
+        **layout,
+    )
 
 
 def panel_title(label: str, panels: int) -> str:
