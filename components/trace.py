@@ -34,7 +34,7 @@ class RunTrace:
     groups : tuple of str
     frames : dict with "rounds", "groups", "queries" DataFrames (record schema)
     xy : ndarray (n_pool, 2) float32, the map layout of the pool
-    g_pool : ndarray (n_pool,) int8, group codes
+    g_pool : ndarray (n_pool,) int, group codes; dtype ``group_code_dtype(len(groups))``
     y_pool : ndarray (n_pool,) int8, true labels
     y_pool_obs : ndarray (n_pool,) int8, recorded labels (before any annotator bias)
     query_round : ndarray (n_pool,) int16, round each row was labelled in, -1 never
@@ -66,6 +66,31 @@ class RunTrace:
     @property
     def last_round(self) -> int:
         return self.n_rounds - 1
+
+
+def group_code_dtype(n_groups: int) -> np.dtype:
+    """The smallest signed integer dtype that holds group codes ``0 .. n_groups - 1``.
+
+    Parameters
+    ----------
+    n_groups : int
+        How many groups there are.
+
+    Returns
+    -------
+    numpy.dtype
+        int8, int16 or int32: each has a plotly.js typed array, so the codes
+        are sent compactly.
+
+    Examples
+    --------
+    >>> group_code_dtype(128), group_code_dtype(129), group_code_dtype(40_000)
+    (dtype('int8'), dtype('int16'), dtype('int32'))
+    """
+    for t in (np.int8, np.int16, np.int32):
+        if n_groups - 1 <= np.iinfo(t).max:
+            return np.dtype(t)
+    return np.dtype(np.int64)
 
 
 def _layout(sim: Simulation) -> np.ndarray:
@@ -132,7 +157,7 @@ def trace_run(config: RunConfig, *, progress: Callable[[int, int], Any] | None =
         groups=sim.groups,
         frames=result.frames(),
         xy=xy,
-        g_pool=s.g_pool.astype(np.int8),
+        g_pool=s.g_pool.astype(group_code_dtype(len(sim.groups))),
         y_pool=s.y_pool.astype(np.int8),
         y_pool_obs=s.y_pool_obs.astype(np.int8),
         query_round=query_round,

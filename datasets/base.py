@@ -20,11 +20,18 @@ from components.specs import Registry, Spec
 
 MODALITIES = ("tabular", "image", "text")
 MSG_DATASET_FIELD = "dataset '{name}': {field} {problem}"
+MSG_DATASET_GROUPS = (
+    "has {n:,} groups; allowed: at most {limit} groups; use a coarser attribute or pool "
+    "small groups into one"
+)
 
 DATASETS = Registry("dataset")
 
 #: Separator of intersectional group labels and attributes, e.g. ``sex+race``.
 INTERSECT = "+"
+#: Most groups a data set may have. Every per-group chart, metric and warning
+#: grows with the count; uploads check it first, ``Dataset`` enforces it.
+MAX_GROUPS = 50
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -45,7 +52,8 @@ class Dataset:
     y : ndarray of shape (n_samples,), int
         True binary labels, 1 is the positive class.
     group : ndarray of shape (n_samples,), str
-        Each row's group label (intersectional labels joined with ``+``).
+        Each row's group label (intersectional labels joined with ``+``), at
+        most ``MAX_GROUPS`` distinct labels.
     feature_names : tuple of str, length n_features
     name, description, modality, licence, source : str
     group_attribute : str
@@ -91,6 +99,9 @@ class Dataset:
         group = np.asarray(self.group).astype(str)
         if group.shape != (n,):
             raise bad("group", f"has shape {group.shape}; allowed: ({n},)")
+        n_groups = len(pd.unique(group))
+        if n_groups > MAX_GROUPS:
+            raise bad("group", MSG_DATASET_GROUPS.format(n=n_groups, limit=MAX_GROUPS))
         if len(self.feature_names) != X.shape[1]:
             raise bad(
                 "feature_names",

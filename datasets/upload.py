@@ -12,6 +12,9 @@ Decisions on ambiguous input, each reported to the user:
 - **Label and group** values are kept as written; only feature columns are
   cleaned.
 - **Rows** without a label or a group value are dropped, counted.
+- **Groups** number at most ``MAX_GROUPS``; past it the upload is refused,
+  unless ``UploadSpec.pool_small`` asks to pool the smallest groups as one.
+- **Per-group warnings** are summarised past ``MAX_GROUP_WARNINGS`` per kind.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from components.specs import Param, Spec, did_you_mean
-from datasets.base import DATASETS, INTERSECT, Dataset
+from datasets.base import DATASETS, INTERSECT, MAX_GROUPS, Dataset
 from datasets.tabular import MAX_CATEGORIES, RARE, tabular_dataset
 
 # Re-exported: ``datasets.upload`` is the one module callers import.
@@ -85,6 +88,10 @@ UNBALANCED = 0.05
 MAX_ENCODED = 10_000_000
 #: Characters the spec language reserves: ``name:key=value,key=value``.
 SPEC_CHARS = (",", "=")
+#: Lines per kind of per-group warning; past it, the first few and one count.
+MAX_GROUP_WARNINGS = 5
+#: Name of the group ``pool_small`` makes; ``" (2)"``... is added if a group has it.
+POOLED = "other"
 
 MSG_SPEC_LABEL = "label: {value!r} is not a column name; allowed: a non-empty column name"
 MSG_SPEC_GROUP_EMPTY = "group: no column given; allowed: 1 or more column names"
@@ -121,6 +128,10 @@ MSG_TOO_FEW_ROWS = (
 MSG_GROUP_ONE_VALUE = (
     "group: column(s) {value!r} have one value only ({only!r}); "
     "allowed: a column with 2 or more values"
+)
+MSG_TOO_MANY_GROUPS = (
+    "group: column(s) {value!r} make {n:,} groups; allowed: at most {limit} groups; "
+    "choose a coarser column, or pool small groups into one"
 )
 MSG_GROUP_TOO_SMALL = (
     "group: {groups} (fewer than {min}); allowed: at least {min} rows per group; "
@@ -162,6 +173,21 @@ WARN_UNBALANCED = (
 WARN_GROUP_CHARS = (
     "group {value!r}: contains ',' or '='; it cannot be named in a spec on the command line"
 )
+WARN_MORE_SMALL = (
+    "group: ... and {n:,} more groups have fewer than {limit} rows; their metrics will be noisy"
+)
+WARN_MORE_ONE_SIDED = (
+    "group: ... and {n:,} more groups have one class only; "
+    "their true- or false-positive rates are undefined (n/a)"
+)
+WARN_MORE_GROUP_CHARS = (
+    "group: ... and {n:,} more groups contain ',' or '='; "
+    "they cannot be named in a spec on the command line"
+)
+WARN_POOLED = (
+    "group: the {n_groups:,} smallest groups ({n_rows:,} rows) are pooled as {name!r}; "
+    "the {kept} largest are kept, as at most {limit} groups are allowed"
+)
 
 POSITIVE_WORDS = ("1", "yes", "y", "true", "t", "positive", "pos")
 
@@ -187,6 +213,10 @@ class UploadSpec:
     features : tuple of str, optional
         Feature columns; by default every column but the label and groups.
         A string is split at ``|``.
+    pool_small : bool, default False
+        With more than ``MAX_GROUPS`` groups, keep the ``MAX_GROUPS - 1``
+        largest and pool the rest as one group (``POOLED``) instead of
+        refusing the file. Without effect on fewer groups.
 
     >>> UploadSpec("income", "sex+race").group
     ('sex', 'race')
@@ -196,6 +226,7 @@ class UploadSpec:
     group: tuple[str, ...]
     positive: str | None = None
     features: tuple[str, ...] | None = None
+    pool_small: bool = False
 
     def __post_init__(self) -> None:
         label = str(self.label).strip() if self.label is not None else ""
@@ -218,6 +249,7 @@ class UploadSpec:
         object.__setattr__(self, "group", group)
         object.__setattr__(self, "positive", positive)
         object.__setattr__(self, "features", features)
+        object.__setattr__(self, "pool_small", bool(self.pool_small))
 
     @property
     def group_attribute(self) -> str:
@@ -249,6 +281,7 @@ class _Prepared:
     preview: UploadPreview
     data: pd.DataFrame  # cleaned features, group columns and label as text
     raw: pd.DataFrame  # the same rows as read, every column
+    group: np.ndarray  # each row's group label, as checked (pooled if asked)
 
 
 def _names(names: Sequence[str], k: int = 8) -> str:
@@ -331,6 +364,57 @@ def _check_columns(columns: list[str], spec: UploadSpec) -> list[str]:
     return features
 
 
+def _largest_first(sizes: pd.Series) -> pd.Series:
+    """Group sizes, largest first, ties by name."""
+    return sizes.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+
+
+def _pool(group: pd.Series, sizes: pd.Series, kept: int) -> tuple[pd.Series, pd.Series, str]:
+    """Keep the ``kept`` largest groups and pool the rest as one.
+
+    ``sizes`` is largest first. Returns the new labels, their sizes (largest
+    first) and the pooled group's name, which no group in ``sizes`` has.
+    """
+    name, k = POOLED, 1
+    while name in sizes.index:
+        k += 1
+        name = f"{POOLED} ({k})"
+    keep = sizes.iloc[:kept]
+    pooled = group.where(group.isin(keep.index), name)
+    new = pd.concat([keep, pd.Series({name: int(sizes.iloc[kept:].sum())})])
+    return pooled, _largest_first(new), name
+
+
+def _group_warnings(sizes: pd.Series, rate: dict[str, float]) -> list[str]:
+    """Warnings about single groups: per kind, at most ``MAX_GROUP_WARNINGS`` lines."""
+
+    def one_sided(g: str) -> str:
+        return WARN_ONE_SIDED.format(value=g, what=f"no {'negatives' if rate[g] else 'positives'}")
+
+    kinds = (
+        (
+            [g for g, c in sizes.items() if c < SMALL_GROUP],
+            lambda g: WARN_SMALL_GROUP.format(value=g, n=int(sizes[g]), limit=SMALL_GROUP),
+            WARN_MORE_SMALL,
+        ),
+        ([g for g in sizes.index if rate[g] in (0.0, 1.0)], one_sided, WARN_MORE_ONE_SIDED),
+        (
+            [g for g in sizes.index if any(ch in g for ch in SPEC_CHARS)],
+            lambda g: WARN_GROUP_CHARS.format(value=g),
+            WARN_MORE_GROUP_CHARS,
+        ),
+    )
+    out: list[str] = []
+    for names, line, more in kinds:
+        if len(names) <= MAX_GROUP_WARNINGS:
+            out += [line(g) for g in names]
+        else:
+            shown = MAX_GROUP_WARNINGS - 1
+            out += [line(g) for g in names[:shown]]
+            out.append(more.format(n=len(names) - shown, limit=SMALL_GROUP))
+    return out
+
+
 def _prepare(frame: pd.DataFrame, spec: UploadSpec) -> _Prepared:
     frame = frame.rename(columns=str).reset_index(drop=True)
     columns = list(frame.columns)
@@ -365,7 +449,25 @@ def _prepare(frame: pd.DataFrame, spec: UploadSpec) -> _Prepared:
     for g in spec.group[1:]:
         group = group + INTERSECT + groups[g][keep]
     sizes = group.value_counts()
-    sizes = sizes.iloc[sorted(range(len(sizes)), key=lambda i: (-sizes.iloc[i], sizes.index[i]))]
+    # On the counts alone, before any work per group or per feature.
+    if len(sizes) > MAX_GROUPS and not spec.pool_small:
+        raise ValueError(
+            MSG_TOO_MANY_GROUPS.format(value=spec.group_attribute, n=len(sizes), limit=MAX_GROUPS)
+        )
+    sizes = _largest_first(sizes)
+    pooled, pooled_as = sizes.iloc[:0], ""
+    if len(sizes) > MAX_GROUPS:
+        pooled = sizes.iloc[MAX_GROUPS - 1 :]
+        group, sizes, pooled_as = _pool(group, sizes, MAX_GROUPS - 1)
+        warnings.append(
+            WARN_POOLED.format(
+                n_groups=len(pooled),
+                n_rows=int(pooled.sum()),
+                name=pooled_as,
+                kept=MAX_GROUPS - 1,
+                limit=MAX_GROUPS,
+            )
+        )
     if len(sizes) == 1:
         raise ValueError(
             MSG_GROUP_ONE_VALUE.format(value=spec.group_attribute, only=sizes.index[0])
@@ -398,15 +500,9 @@ def _prepare(frame: pd.DataFrame, spec: UploadSpec) -> _Prepared:
         raise ValueError(MSG_TOO_WIDE.format(n=n, width=width, limit=MAX_ENCODED))
 
     y = (label == positive).to_numpy()
-    rate = {g: float(y[(group == g).to_numpy()].mean()) for g in sizes.index}
-    for g, size in sizes.items():
-        if size < SMALL_GROUP:
-            warnings.append(WARN_SMALL_GROUP.format(value=g, n=size, limit=SMALL_GROUP))
-        if rate[g] in (0.0, 1.0):
-            what = f"no {'negatives' if rate[g] else 'positives'}"
-            warnings.append(WARN_ONE_SIDED.format(value=g, what=what))
-        if any(ch in g for ch in SPEC_CHARS):
-            warnings.append(WARN_GROUP_CHARS.format(value=g))
+    by_group = pd.Series(y).groupby(group.to_numpy()).mean()
+    rate = {g: float(by_group[g]) for g in sizes.index}
+    warnings += _group_warnings(sizes, rate)
     overall = float(y.mean())
     if min(overall, 1 - overall) < UNBALANCED:
         warnings.append(WARN_UNBALANCED.format(rate=overall, label=spec.label, positive=positive))
@@ -418,8 +514,9 @@ def _prepare(frame: pd.DataFrame, spec: UploadSpec) -> _Prepared:
         f"Rows: {n:,} of {len(frame):,} used (a label and a group value each).",
         f"Label: {spec.label} = {positive!r} is positive (1); {_names(negatives, 5)} negative (0)"
         + (" (guessed: set the positive class to change it)." if guessed else "."),
-        f"Groups: {spec.group_attribute}, {len(sizes)} groups; not a model feature unless "
-        "the run gives the model the group.",
+        f"Groups: {spec.group_attribute}, {len(sizes)} groups"
+        + (f" (the {len(pooled):,} smallest pooled as {pooled_as!r})" if len(pooled) else "")
+        + "; not a model feature unless the run gives the model the group.",
     ]
     if numeric:
         steps.append(
@@ -461,7 +558,12 @@ def _prepare(frame: pd.DataFrame, spec: UploadSpec) -> _Prepared:
         warnings=tuple(warnings),
         steps=tuple(steps),
     )
-    return _Prepared(preview, data.reset_index(drop=True), frame.loc[keep].reset_index(drop=True))
+    return _Prepared(
+        preview,
+        data.reset_index(drop=True),
+        frame.loc[keep].reset_index(drop=True),
+        group.to_numpy(dtype=str),
+    )
 
 
 def validate(frame: pd.DataFrame, spec: UploadSpec) -> UploadSpec:
@@ -518,12 +620,18 @@ def dataset_from_upload(
     """
     p = _prepare(frame, spec)
     s = p.preview.spec
+    # The group labels are the checked ones (joined, and pooled if asked), given
+    # as the first group column; the other group columns are left out.
+    first, *others = s.group
+    data = p.data.copy()
+    data[first] = p.group
     ds = tabular_dataset(
-        p.data,
+        data,
         name=name,
         label_col=s.label,
         positive=s.positive,
-        group_attribute=s.group_attribute,
+        group_attribute=first,
+        drop=others,
         description=f"Your data: {name}, {p.preview.n_rows:,} rows, label {s.label} = {s.positive}",
         licence="Uploaded by the user; not redistributed",
         source=f"uploaded file {name} (sha256 {sha256})",
@@ -536,13 +644,14 @@ def dataset_from_upload(
                 "group": list(s.group),
                 "positive": s.positive,
                 "features": list(s.features or ()),
+                "pool_small": s.pool_small,
             },
             "dropped_columns": dict(p.preview.dropped_columns),
             "warnings": [*warnings, *p.preview.warnings],
             "steps": list(p.preview.steps),
         },
     )
-    return replace(ds, raw=p.raw)
+    return replace(ds, group_attribute=s.group_attribute, raw=p.raw)
 
 
 # --------------------------------------------------------------- specs and loader
