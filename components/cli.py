@@ -1,13 +1,17 @@
 """Command line: ``python -m components list`` and ``python -m components run ...``.
 
 Bad input exits with code 2 and one line on stderr naming the field, the
-value and what is allowed. Never a traceback.
+value and what is allowed. Never a traceback. Files are read by
+:func:`datasets.upload_read.read_bounded` (regular files, bounded size), and
+text from a user's file reaches the terminal only through
+:func:`terminal_text`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +30,28 @@ MSG_CSV_ONLY = (
 )
 MSG_CSV_NEEDS = "{flag}: is required with --csv; allowed: a column name of {path!r}"
 MSG_CSV_FILE = "--csv: cannot read {path!r} ({reason}); allowed: a readable CSV file"
+REASON_NOT_UTF8 = "not UTF-8 text"
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder a line.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    r"""``text`` with every control character written as an escape, safe to print.
+
+    Column names and values from a user's file reach messages; an ANSI escape
+    among them would recolour, retitle or rewrite the terminal. Newlines are
+    escaped too: call this per line.
+
+    >>> terminal_text("sex\x1b]0;title\x07 (\x9b2J)")
+    'sex\\x1b]0;title\\x07 (\\x9b2J)'
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class BadInput(Exception):
@@ -116,15 +142,29 @@ def _csv_dataset(args: argparse.Namespace) -> Any:
     for flag in ("--label", "--group"):
         if not (flags[flag] or "").strip():
             raise BadInput(MSG_CSV_NEEDS.format(flag=flag, path=args.csv))
+    data = read_file(args.csv, message=MSG_CSV_FILE)
     path = Path(args.csv).expanduser()
-    if not path.is_file():
-        reason = "a directory" if path.is_dir() else "no such file"
-        raise BadInput(MSG_CSV_FILE.format(path=args.csv, reason=reason))
-    data = read_file(path)
     groups = tuple(g for part in args.group.split(",") for g in part.split("+"))
     features = None if args.features is None else tuple(args.features.split(","))
     spec = UploadSpec(args.label, groups, args.positive, features)
     return csv_spec(path.resolve(), spec, sha256=sha256_hex(data))
+
+
+def _read_config(arg: str) -> str:
+    """The text of ``--config``: a ``config.json``, or a run directory holding one."""
+    from components.config import MAX_CONFIG_BYTES
+    from datasets.upload_read import FileRefused, read_bounded
+
+    path = Path(arg)
+    if path.is_dir():
+        path = path / "config.json"
+    try:
+        return read_bounded(path, limit=MAX_CONFIG_BYTES).decode("utf-8")
+    except FileRefused as exc:
+        reason = exc.reason
+    except UnicodeDecodeError:
+        reason = REASON_NOT_UTF8
+    raise BadInput(MSG_CONFIG_FILE.format(path=str(path), reason=reason))
 
 
 def _config_from_args(args: argparse.Namespace) -> Any:
@@ -132,17 +172,7 @@ def _config_from_args(args: argparse.Namespace) -> Any:
 
     data: dict[str, Any] = {}
     if args.config:
-        path = Path(args.config)
-        if path.is_dir():
-            path = path / "config.json"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = (
-                exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            )
-            raise BadInput(MSG_CONFIG_FILE.format(path=str(path), reason=reason)) from None
-        data = RunConfig.from_json(text).to_dict()
+        data = RunConfig.from_json(_read_config(args.config)).to_dict()
     overrides = {
         "dataset": args.dataset,
         "strategy": args.strategy,
@@ -185,23 +215,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             out = write_run(result, args.out)
         except OSError as exc:
             raise BadInput(MSG_OUT.format(path=args.out, reason=exc.strerror or exc)) from None
-        print(f"wrote {out}/{{config.json,rounds.csv,groups.csv,queries.csv}}")
+        print(terminal_text(f"wrote {out}/{{config.json,rounds.csv,groups.csv,queries.csv}}"))
     frames = result.frames()
     last = frames["groups"][frames["groups"]["round"] == result.records[-1].round]
     r = result.records[-1]
     print(
-        f"{result.config.strategy} on {result.config.dataset}: round {r.round}, "
-        f"{r.n_labeled} labelled, accuracy {r.overall['accuracy']:.3f} "
-        f"(vs observed labels {r.overall['accuracy_observed']:.3f}), "
-        f"worst-group accuracy {r.overall['worst_group_accuracy']:.3f}"
+        terminal_text(
+            f"{result.config.strategy} on {result.config.dataset}: round {r.round}, "
+            f"{r.n_labeled} labelled, accuracy {r.overall['accuracy']:.3f} "
+            f"(vs observed labels {r.overall['accuracy_observed']:.3f}), "
+            f"worst-group accuracy {r.overall['worst_group_accuracy']:.3f}"
+        )
     )
-    print(
-        last[["group", "pool_share", "query_share_cum", "accuracy", "accuracy_observed"]]
-        .round(3)
-        .to_string(index=False)
-    )
+    shown = last[["group", "pool_share", "query_share_cum", "accuracy", "accuracy_observed"]]
+    shown = shown.assign(group=shown["group"].map(lambda g: terminal_text(str(g))))
+    print(shown.round(3).to_string(index=False))
     for warning in sim.dataset.notes.get("warnings", ()):  # what an upload's reading changed
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {terminal_text(warning)}", file=sys.stderr)
     return 0
 
 
@@ -248,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (BadInput, ValueError) as exc:
         message = " ".join(str(exc).split())
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {terminal_text(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()

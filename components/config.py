@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -16,6 +17,12 @@ MSG_UNKNOWN_FIELD = "config: unknown field '{field}'; allowed: {allowed}{hint}"
 MSG_BAD_JSON = (
     "config: the file is not valid JSON ({detail}); allowed: a config.json written by a run"
 )
+#: A ``config.json`` is a few hundred bytes; the CLI reads at most this much.
+MAX_CONFIG_BYTES = 2**20
+#: A ``config.json`` nests 4 levels (config, scenarios, a scenario, its params).
+MAX_JSON_DEPTH = 16
+DETAIL_TOO_DEEP = "nested deeper than {limit} levels"
+DETAIL_LONG_NUMBER = "a number with more than {limit:,} digits"
 MSG_SCENARIOS_TYPE = "config: scenarios={value!r} is not a list; allowed: a list of scenario specs"
 MSG_GROUP_FREE = (
     "scenario '{name}': group={value!r} is not a group of {dataset}; allowed: {allowed}{hint}"
@@ -91,12 +98,43 @@ class RunConfig:
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
+        """Build and validate from the text of a ``config.json``.
+
+        Parameters
+        ----------
+        text : str
+            A JSON object; nested at most ``MAX_JSON_DEPTH`` levels.
+
+        Raises
+        ------
+        ValueError
+            ``MSG_BAD_JSON`` for text that is not such an object (deep nesting
+            and overlong numbers included), else as :meth:`from_dict`.
+
+        Examples
+        --------
+        >>> RunConfig.from_json('{"rounds": 2}').rounds
+        2
+        >>> RunConfig.from_json("[" * 100_000)
+        Traceback (most recent call last):
+        ...
+        ValueError: config: the file is not valid JSON (nested deeper than 16 levels); \
+allowed: a config.json written by a run
+        """
+        too_deep = MSG_BAD_JSON.format(detail=DETAIL_TOO_DEEP.format(limit=MAX_JSON_DEPTH))
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(MSG_BAD_JSON.format(detail=exc.msg)) from None
+        except RecursionError:  # the parser's own stack guard; the depth check is below
+            raise ValueError(too_deep) from None
+        except ValueError:  # an integer literal past Python's digit limit
+            detail = DETAIL_LONG_NUMBER.format(limit=sys.get_int_max_str_digits())
+            raise ValueError(MSG_BAD_JSON.format(detail=detail)) from None
         if not isinstance(data, dict):
             raise ValueError(MSG_BAD_JSON.format(detail="not an object"))
+        if _json_depth(data) > MAX_JSON_DEPTH:
+            raise ValueError(too_deep)
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,3 +201,16 @@ class RunConfig:
             scenarios=tuple(scenarios),
             strategy=STRATEGIES.resolve(self.strategy),
         )
+
+
+def _json_depth(value: Any) -> int:
+    """Nesting depth of parsed JSON (a scalar is 0), without recursion."""
+    depth, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            depth = max(depth, level)
+            stack.extend((child, level + 1) for child in item)
+    return depth

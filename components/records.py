@@ -96,14 +96,22 @@ def to_frames(result: RunResult) -> dict[str, pd.DataFrame]:
 
 
 def write_run(result: RunResult, out: str | Path) -> Path:
-    """Write the four record files to directory ``out`` (created if needed)."""
+    """Write the four record files to directory ``out`` (created if needed).
+
+    The CSVs are :func:`safe_csv` text, as the app's download: group names
+    come from a user's file and may look like spreadsheet formulas.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     frames = to_frames(result)
     (out / "config.json").write_text(result.config.to_json() + "\n", encoding="utf-8")
-    frames["rounds"].to_csv(out / "rounds.csv", index=False)
-    frames["groups"].to_csv(out / "groups.csv", index=False)
-    frames["queries"][list(QUERY_COLUMNS)].to_csv(out / "queries.csv", index=False)
+    tables = {
+        "rounds.csv": frames["rounds"],
+        "groups.csv": frames["groups"],
+        "queries.csv": frames["queries"][list(QUERY_COLUMNS)],
+    }
+    for name, frame in tables.items():
+        (out / name).write_text(safe_csv(frame), encoding="utf-8", newline="")
     return out
 
 
