@@ -137,7 +137,14 @@ class Spec:
 
     @classmethod
     def parse(cls, text: str, *, kind: str = "spec") -> Spec:
-        """Parse ``name:key=value,...``. Values stay strings until validated."""
+        """Parse ``name:key=value,...``. Values stay strings until validated.
+
+        A value holding ``,`` or ``"`` (a group named ``Black, non-Hispanic``)
+        is written in double quotes, with ``""`` for a quote inside.
+
+        >>> Spec.parse('label_bias:group="Black, non-Hispanic",flip=0.4').get("group")
+        'Black, non-Hispanic'
+        """
         if not isinstance(text, str) or not text.strip():
             raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
         name, _, rest = text.strip().partition(":")
@@ -146,11 +153,14 @@ class Spec:
             raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
         params: list[tuple[str, Value]] = []
         if rest.strip():
-            for item in rest.split(","):
-                key, eq, value = item.partition("=")
-                if not eq or not key.strip():
+            try:
+                items = _split_items(rest)
+            except ValueError:
+                raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text)) from None
+            for key, value in items:
+                if not key:
                     raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
-                params.append((key.strip(), value.strip()))
+                params.append((key, value))
         keys = [k for k, _ in params]
         if len(set(keys)) != len(keys):
             raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text) + " (a key is repeated)")
@@ -201,7 +211,54 @@ def _fmt(value: Value) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    text = str(value)
+    if "," in text or '"' in text or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _split_items(body: str) -> list[tuple[str, str]]:
+    """``key=value`` pairs of a spec body; a value may be double-quoted.
+
+    Raises ``ValueError`` on an item without ``=`` or an unclosed quote.
+    """
+    items: list[tuple[str, str]] = []
+    i, n = 0, len(body)
+    while i <= n:
+        eq = body.find("=", i)
+        comma = body.find(",", i)
+        if eq < 0 or (0 <= comma < eq):
+            raise ValueError(body)
+        key = body[i:eq].strip()
+        j = eq + 1
+        while j < n and body[j] == " ":
+            j += 1
+        if j < n and body[j] == '"':
+            out, j = [], j + 1
+            while True:
+                q = body.find('"', j)
+                if q < 0:
+                    raise ValueError(body)
+                out.append(body[j:q])
+                if body[q + 1 : q + 2] == '"':
+                    out.append('"')
+                    j = q + 2
+                    continue
+                j = q + 1
+                break
+            value = "".join(out)
+            rest = body.find(",", j)
+            tail = body[j : n if rest < 0 else rest]
+            if tail.strip():
+                raise ValueError(body)
+        else:
+            rest = body.find(",", j)
+            value = body[j : n if rest < 0 else rest].strip()
+        items.append((key, value))
+        if rest < 0:
+            break
+        i = rest + 1
+    return items
 
 
 @dataclass(frozen=True)
