@@ -10,27 +10,100 @@ config makes concurrent callers wait for the first computation.
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from components.config import RunConfig
 from components.trace import RunTrace, trace_run
+from dashboard import hosting
 from dashboard.charts import copy_containers
+from dashboard.uploads import check_web_safe
 
 MAX_ENTRIES = 48
 TTL_SECONDS = 3600.0
 
 
+class RunSlots:
+    """At most ``limit`` simulations at once; the rest wait in line, first come first served.
+
+    ``on_wait(ahead)`` is called about every ``poll`` seconds while a caller
+    waits, with how many are ahead of it. If it raises (Streamlit raises when
+    the session that waits is gone or reran), the caller leaves the line.
+
+    >>> slots = RunSlots(1)
+    >>> with slots.slot():
+    ...     slots.active
+    1
+    >>> slots.active
+    0
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"max_simulations: {limit} is out of range; allowed: 1 or more")
+        self.limit = limit
+        self.active = 0
+        self._line: deque[int] = deque()
+        self._tickets = itertools.count()
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def slot(
+        self, on_wait: Callable[[int], Any] | None = None, *, poll: float = 0.5
+    ) -> Iterator[None]:
+        ticket = next(self._tickets)
+        with self._cond:
+            self._line.append(ticket)
+        try:
+            while True:
+                with self._cond:
+                    ahead = self._line.index(ticket)
+                    if ahead == 0 and self.active < self.limit:
+                        self._line.popleft()
+                        self.active += 1
+                        break
+                    ahead += max(0, self.active - self.limit + 1)
+                if on_wait is not None:
+                    on_wait(ahead)
+                with self._cond:
+                    self._cond.wait(poll)
+        except BaseException:
+            with self._cond:
+                if ticket in self._line:
+                    self._line.remove(ticket)
+                self._cond.notify_all()
+            raise
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.active -= 1
+                self._cond.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._line)
+
+
 class TraceCache:
     """LRU of ``config json -> pickled RunTrace`` with a max size and a TTL."""
 
-    def __init__(self, *, max_entries: int = MAX_ENTRIES, ttl: float = TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        max_entries: int = MAX_ENTRIES,
+        ttl: float = TTL_SECONDS,
+        slots: RunSlots | None = None,
+    ) -> None:
         self.max_entries = max_entries
         self.ttl = ttl
+        self.slots = slots or RunSlots(hosting.settings().max_simulations)
         self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -58,9 +131,19 @@ class TraceCache:
         return len(self._data)
 
     def get_or_compute(
-        self, config: RunConfig, *, progress: Callable[[int, int], Any] | None = None
+        self,
+        config: RunConfig,
+        *,
+        progress: Callable[[int, int], Any] | None = None,
+        on_wait: Callable[[int], Any] | None = None,
     ) -> RunTrace:
-        """The trace for ``config``: from the cache, or computed once for everyone."""
+        """The trace for ``config``: from the cache, or computed once for everyone.
+
+        A computation takes one of ``slots``; ``on_wait(ahead)`` reports the
+        line while it waits. An exception from ``progress`` or ``on_wait``
+        (the session left) abandons the computation and frees the slot.
+        """
+        check_web_safe(config.dataset)
         key = config.to_json()
         blob = self._get(key)
         if blob is None:
@@ -69,7 +152,8 @@ class TraceCache:
             with lock:
                 blob = self._get(key)
                 if blob is None:
-                    trace = trace_run(config, progress=progress)
+                    with self.slots.slot(on_wait):
+                        trace = trace_run(config, progress=progress)
                     blob = pickle.dumps(trace, protocol=pickle.HIGHEST_PROTOCOL)
                     self._put(key, blob)
             with self._guard:

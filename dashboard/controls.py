@@ -17,7 +17,7 @@ from components.specs import Entry, Param, Spec
 from components.strategies import STRATEGIES
 from dashboard import state as S
 from dashboard.safe import md_escape
-from dashboard.uploads import UPLOAD_NAME, UPLOAD_SPEC, is_upload
+from dashboard.uploads import UPLOAD_NAME, UPLOAD_SPEC, check_web_safe, is_upload
 from datasets.base import DATASETS, _ensure_loaders, load
 
 _ensure_loaders()
@@ -94,6 +94,7 @@ def _entry_help(entry: Entry) -> str:
 
 def load_widgets_from(cfg: RunConfig) -> None:
     """Put a (resolved) config into the widgets' session state."""
+    check_web_safe(cfg.dataset)
     cfg = cfg.resolve()
     if is_upload(cfg.dataset):
         st.session_state[UPLOAD_SPEC] = cfg.dataset
@@ -197,22 +198,23 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
                 _ensure(key, getattr(S.DEFAULT_CONFIG, field))
                 if p.kind == "bool":
                     st.toggle("Model sees the group", key=key, help=PLAIN[suffix])
-                elif p.kind == "float":
-                    st.slider(
-                        "Test share", float(p.low), 0.5, step=0.05, key=key, help=PLAIN[suffix]
-                    )
+                    continue
+                low, high = S.app_range(field)
+                if p.kind == "float":
+                    st.session_state[key] = float(min(max(st.session_state[key], low), high))
+                    st.slider("Test share", low, high, step=0.05, key=key, help=PLAIN[suffix])
                 else:
+                    st.session_state[key] = int(min(max(st.session_state[key], low), high))
                     label = {
                         "seed": "Seed",
                         "initial": "Seed-set size",
                         "batch": "Batch size",
                         "rounds": "Rounds",
                     }[suffix]
-                    hi = {"rounds": 200, "initial": 2000}.get(suffix, p.high)
                     st.number_input(
                         label,
-                        min_value=int(p.low),
-                        max_value=int(hi),
+                        min_value=int(low),
+                        max_value=int(high),
                         step=1,
                         key=key,
                         help=PLAIN[suffix],

@@ -10,6 +10,7 @@ from dashboard import charts as ch
 from dashboard import controls
 from dashboard import state as S
 from dashboard.cache import TRACES
+from dashboard.safe import md_escape
 
 KEEP = "keep."
 
@@ -48,25 +49,32 @@ def enter_page(page: str) -> None:
             ss[real] = ss[key]
 
 
+def session_id() -> str:
+    """This browser session's id (owner of its uploads)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
 def load_url_once() -> None:
     """On a session's first run, load the config from the URL (or the defaults)."""
     if st.session_state.get(S.URL_LOADED):
         return
     st.session_state[S.URL_LOADED] = True
+    notes: list[str] = []
     try:
-        cfg = S.config_from_query(st.query_params.to_dict() | _lists())
+        cfg = S.config_from_query(st.query_params.to_dict() | _lists(), notes)
     except ValueError as exc:
-        st.session_state[S.URL_WARNING] = (
-            f"The link's settings were not usable ({exc}); showing the defaults."
-        )
+        notes.append(f"The link's settings were not usable ({exc}); showing the defaults.")
         cfg = None
     try:
         controls.load_widgets_from(cfg or S.DEFAULT_CONFIG)
     except ValueError as exc:
-        st.session_state[S.URL_WARNING] = (
-            f"The link's settings were not usable ({exc}); showing the defaults."
-        )
+        notes.append(f"The link's settings were not usable ({exc}); showing the defaults.")
         controls.load_widgets_from(S.DEFAULT_CONFIG)
+    if notes:
+        st.session_state[S.URL_WARNING] = notes
 
 
 def _lists() -> dict[str, list[str]]:
@@ -92,16 +100,23 @@ def presenter_toggle() -> ch.Style:
 def settings(*, with_strategy: bool = True) -> RunConfig | None:
     """The sidebar's config, resolved; on bad input an error and the last good one."""
     load_url_once()
-    if msg := st.session_state.pop(S.URL_WARNING, None):
-        st.warning(msg)
+    msgs = st.session_state.pop(S.URL_WARNING, None) or []
+    for msg in [msgs] if isinstance(msgs, str) else msgs:
+        st.warning(md_escape(msg, limit=600))
     try:
         cfg = controls.sidebar(with_strategy=with_strategy).resolve()
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc, limit=600))
         cfg = st.session_state.get(S.LAST_GOOD)
         if cfg is not None:
             st.info("Showing the last run that worked. Fix the setting above to run again.")
     return cfg
+
+
+def waiting_text(ahead: int) -> str:
+    """What a visitor reads while the server runs other people's simulations."""
+    who = "1 simulation is" if ahead == 1 else f"{ahead} simulations are"
+    return f"Waiting for the server: {who} ahead of yours…"
 
 
 def get_trace(cfg: RunConfig) -> RunTrace | None:
@@ -114,11 +129,14 @@ def get_trace(cfg: RunConfig) -> RunTrace | None:
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Simulating round {done} of {total}…")
 
+    def on_wait(ahead: int) -> None:
+        bar.progress(0.0, text=waiting_text(ahead))
+
     try:
-        trace = TRACES.get_or_compute(cfg, progress=progress)
+        trace = TRACES.get_or_compute(cfg, progress=progress, on_wait=on_wait)
     except ValueError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(md_escape(exc, limit=600))
         if S.TRACE in st.session_state:
             st.info("Showing the last run that worked. Fix the setting above to run again.")
             return st.session_state[S.TRACE]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.config import RunConfig
+from components.config import FIELDS, RunConfig
 from components.specs import Spec
+from dashboard.uploads import web_dataset
 
 # Player keys
 ROUND = "player.round"
@@ -51,6 +52,24 @@ SCALARS = {
 }
 
 
+#: The app's ceilings on run fields, inside the core's bounds: what one visitor may ask for.
+APP_HIGH = {"rounds": 200, "initial_size": 2000, "test_size": 0.5}
+
+MSG_CLAMPED = "{field}: {value} is out of range; allowed: {low} to {high}; using {used}"
+MSG_SCENARIO_TWICE = (
+    "scenario: {name!r} is given {n} times; allowed: each scenario once in the app "
+    "(the command line composes repeats); kept the first"
+)
+
+
+def app_range(field: str) -> tuple[float, float]:
+    """The app's (low, high) for a numeric run field: the core's bounds, capped."""
+    p = FIELDS[field]
+    low = float(p.low if p.low is not None else 0)
+    high = float(p.high if p.high is not None else APP_HIGH[field])
+    return low, min(high, APP_HIGH.get(field, high))
+
+
 def wkey(*parts: str) -> str:
     """Widget key, e.g. ``wkey("sc", "label_bias", "flip") == "w.sc.label_bias.flip"``."""
     return ".".join(("w", *parts))
@@ -70,11 +89,17 @@ def config_to_query(cfg: RunConfig) -> dict[str, str | list[str]]:
     return out
 
 
-def config_from_query(params: Mapping[str, Any]) -> RunConfig | None:
+def config_from_query(
+    params: Mapping[str, Any], notes: list[str] | None = None
+) -> RunConfig | None:
     """Parse URL parameters (``st.query_params.to_dict()``-like, lists allowed).
 
-    Returns None when the URL holds no config. Raises ValueError on bad values.
+    Returns None when the URL holds no config. Raises ValueError on values that
+    cannot be used. Numbers outside the app's range are clamped, and a scenario
+    given twice keeps its first; each change is said in ``notes`` (plain text: escape it to show it).
+    A ``csv`` dataset (a file path) becomes the hash form or is refused.
     """
+    notes = [] if notes is None else notes
 
     def one(key: str) -> str | None:
         v = params.get(key)
@@ -86,25 +111,60 @@ def config_from_query(params: Mapping[str, Any]) -> RunConfig | None:
         return None
     data: dict[str, Any] = {}
     if one("dataset"):
-        data["dataset"] = one("dataset")
+        data["dataset"] = web_dataset(Spec.parse(one("dataset"), kind="dataset"))
     if one("strategy"):
         data["strategy"] = one("strategy")
     sc = params.get("scenario")
     if sc is not None:
-        data["scenarios"] = [s for s in (sc if isinstance(sc, list) else [sc]) if s]
+        specs = [
+            Spec.parse(s, kind="scenario") for s in (sc if isinstance(sc, list) else [sc]) if s
+        ]
+        names = [s.name for s in specs]
+        for name in dict.fromkeys(n for n in names if names.count(n) > 1):
+            notes.append(MSG_SCENARIO_TWICE.format(name=name, n=names.count(name)))
+        data["scenarios"] = [s for i, s in enumerate(specs) if s.name not in names[:i]]
     for _, (field, url) in SCALARS.items():
         if one(url) is not None:
-            data[field] = one(url)
+            data[field] = _clamped(field, one(url), notes)
     base = DEFAULT_CONFIG.to_dict()
     # The default bias names a group of the default dataset; a link to another
     # dataset with no scenario of its own starts unbiased instead of failing.
     if "dataset" in data and "scenarios" not in data:
-        if Spec.parse(data["dataset"], kind="dataset") != DEFAULT_CONFIG.dataset:
+        if data["dataset"] != DEFAULT_CONFIG.dataset:
             base["scenarios"] = []
     base.update(data)
     if "scenario" in params and "scenarios" not in data:
         base["scenarios"] = []
     return RunConfig.from_dict(base)
+
+
+def _clamped(field: str, raw: Any, notes: list[str]) -> Any:
+    """A numeric URL value inside the app's range (said in ``notes`` when moved)."""
+    p = FIELDS.get(field)
+    if p is None or p.kind not in ("int", "float"):
+        return raw
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return raw  # not a number: RunConfig refuses it with its own message
+    if value != value or (p.kind == "int" and abs(value) != float("inf") and value != int(value)):
+        return raw
+    low, high = app_range(field)
+    used = min(max(value, low), high)
+    if p.kind == "int":
+        used = int(used)
+    if used != value:
+        fmt = (lambda x: f"{x:g}") if p.kind == "float" else (lambda x: f"{x:.0f}")
+        notes.append(
+            MSG_CLAMPED.format(
+                field=field,
+                value=str(raw)[:40],
+                low=fmt(low),
+                high=fmt(high),
+                used=fmt(used),
+            )
+        )
+    return used
 
 
 def config_to_widgets(cfg: RunConfig) -> dict[str, Any]:

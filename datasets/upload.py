@@ -709,10 +709,11 @@ def csv_spec(path: str | Path, spec: UploadSpec, *, sha256: str) -> Spec:
         Param("sha256", "str", None, "The file's SHA-256; if given, the file must match it."),
     ),
     description=(
-        "Your own CSV file: a label column and group column(s). Column names containing "
-        "',' or '=' cannot be used in a spec."
+        "Your own CSV file, read from a path: a label column and group column(s). "
+        "Command line only; the app names an upload by its hash (dataset 'upload')."
     ),
     upload=True,
+    local_file=True,
 )
 def csv_file(
     *,

@@ -7,16 +7,17 @@ from dashboard import session
 from dashboard import state as S
 from dashboard.safe import md_escape
 from dashboard.uploads import UPLOAD_NAME, UPLOAD_SPEC, save_upload
+from datasets.base import MAX_GROUPS
 from datasets.upload import (
     MAX_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
     UploadSpec,
-    csv_spec,
     preview,
     read_csv_bytes,
     sha256_hex,
 )
+from datasets.uploaded import upload_spec
 
 session.load_url_once()  # so a session that starts here keeps its upload on Explore
 session.presenter_toggle()
@@ -84,15 +85,24 @@ features = b.multiselect(
 if not groups:
     st.warning("Pick at least one group column.")
     st.stop()
+pool_small = b.toggle(
+    f"Pool groups beyond the {MAX_GROUPS} largest into one",
+    key="upload.pool",
+    help=(
+        f"At most {MAX_GROUPS} groups can be shown and measured. With more, keep the "
+        f"{MAX_GROUPS - 1} largest and pool the rest as one group 'other'."
+    ),
+)
 spec = UploadSpec(
     label=label,
     group=tuple(groups),
     positive=None if positive == "(guess)" else positive,
     features=tuple(features) or None,
+    pool_small=pool_small,
 )
 try:
     pv = preview(frame, spec, warnings=read_warnings)
-    dataset_spec = csv_spec("PLACEHOLDER.csv", pv.spec, sha256=sha256_hex(data))
+    dataset_spec = upload_spec(pv.spec, sha256=sha256_hex(data))
 except ValueError as exc:
     st.error(md_escape(exc, limit=600))
     st.stop()
@@ -128,9 +138,12 @@ if pv.dropped_columns:
         )
 
 if st.button("Explore this data", type="primary", key="upload.use", icon=":material/search:"):
-    sha = sha256_hex(data)
-    path = save_upload(data, sha)
-    st.session_state[UPLOAD_SPEC] = csv_spec(path, pv.spec, sha256=sha)
+    try:
+        sha = save_upload(data, owner=session.session_id())
+    except ValueError as exc:
+        st.error(md_escape(exc, limit=600))
+        st.stop()
+    st.session_state[UPLOAD_SPEC] = upload_spec(pv.spec, sha256=sha)
     st.session_state[UPLOAD_NAME] = f.name
     for key in (S.wkey("dataset"), session.KEEP + S.wkey("dataset")):
         st.session_state[key] = dataset_spec.name

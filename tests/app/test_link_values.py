@@ -1,0 +1,82 @@
+"""AppTest: link values outside the app's range are clamped and said; never an exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import state as S
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard_app.py")
+
+
+def open_link(params: dict[str, str | list[str]]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def plain(markdown: str) -> str:
+    """The text a reader sees: Markdown escapes and invisible joiners removed."""
+    return markdown.replace("\\", "").replace("\u2060", "").replace("\u200b", "")
+
+
+BASE = {"dataset": "two_groups:n_samples=5000", "strategy": "random"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "widget", "used", "said"),
+    [
+        (
+            "rounds",
+            "201",
+            "rounds",
+            200,
+            "rounds: 201 is out of range; allowed: 0 to 200; using 200",
+        ),
+        (
+            "initial",
+            "2001",
+            "initial",
+            2000,
+            "initial_size: 2001 is out of range; allowed: 1 to 2000; using 2000",
+        ),
+        (
+            "test",
+            "0.8",
+            "test",
+            0.5,
+            "test_size: 0.8 is out of range; allowed: 0.05 to 0.5; using 0.5",
+        ),
+        (
+            "rounds",
+            "300",
+            "rounds",
+            200,
+            "rounds: 300 is out of range; allowed: 0 to 200; using 200",
+        ),
+    ],
+)
+def test_out_of_range_values_are_clamped_with_a_message(key, value, widget, used, said):
+    at = open_link({**BASE, key: value})
+    assert at.session_state[S.wkey(widget)] == used
+    warnings = [w.value for w in at.warning]
+    assert said in [plain(w) for w in warnings], warnings
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_the_same_scenario_twice_keeps_the_first_and_says_so():
+    at = open_link(
+        {
+            **BASE,
+            "scenario": ["label_bias:group=majority,flip=0.3", "label_bias:group=minority"],
+        }
+    )
+    assert at.session_state[S.wkey("scenarios")] == ["label_bias"]
+    assert at.session_state[S.wkey("sc", "label_bias", "group")] == "majority"
+    assert any("given 2 times" in plain(w.value) for w in at.warning), [w.value for w in at.warning]
