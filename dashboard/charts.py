@@ -8,12 +8,13 @@ fixed axis ranges, so stepping through rounds never makes the axes jump.
 from __future__ import annotations
 
 import base64
-import html
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.safe import plotly_escape as _t  # every data string in a figure passes it
 
 #: Okabe & Ito (2008) colour-blind-safe palette, then Tol's "safe" colours.
 PALETTE = (
@@ -51,11 +52,6 @@ class Style:
     @classmethod
     def presenter(cls) -> Style:
         return cls(font=22, line=5.0, marker=10.0, height=560)
-
-
-def _t(text: object) -> str:
-    """Group names come from data (uploads too): no HTML or hover templates in them."""
-    return html.escape(str(text), quote=False).replace("%{", "%\u200b{")
 
 
 def group_colors(groups: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -345,7 +341,7 @@ def ledger_figure(
                 width=style.line * 0.6,
                 dash="dot",
                 name=f"{_t(name)}: pool share",
-                legendgroup=name,
+                legendgroup=_t(name),
                 showlegend=False,
                 hovertemplate=f"{_t(name)}: {share:.0%} of the pool<extra></extra>",
             )
@@ -373,7 +369,7 @@ def ledger_figure(
                 width=style.line,
                 name=_t(name),
                 mode="lines+markers",
-                legendgroup=name,
+                legendgroup=_t(name),
                 marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": style.marker, "color": color},
                 hovertemplate=(
                     f"{_t(name)}<br>%{{y:.0%}} of queries so far<br>pool share {share:.0%}"
@@ -462,7 +458,7 @@ def accuracy_figure(
                     width=style.line,
                     dash=dash,
                     name=f"{_t(name)} {label}",
-                    legendgroup=name,
+                    legendgroup=_t(name),
                     mode="lines+markers" if dash == "solid" else "lines",
                     marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": style.marker},
                     hovertemplate=f"{_t(name)}, {label}: %{{y:.1%}}<br>%{{x}} labelled<extra></extra>",
@@ -578,7 +574,7 @@ def map_figure(
                     "opacity": 0.18,
                 },
                 "name": f"{_t(name)}: not queried",
-                "legendgroup": name,
+                "legendgroup": _t(name),
                 "showlegend": False,
                 "hoverinfo": "skip",
             }
@@ -614,7 +610,7 @@ def map_figure(
                 },
                 "text": query_round[sel],
                 "name": f"{_t(name)}: labelled",
-                "legendgroup": name,
+                "legendgroup": _t(name),
                 "hovertemplate": f"{_t(name)}<br>labelled in round %{{text}} (0 = seed set)<extra></extra>",
             }
         )
@@ -781,7 +777,7 @@ def compare_lines_figure(
                 continue
             agg = part.groupby("n_labeled")[column].agg(["mean", "min", "max"]).reset_index()
             c = colors[name]
-            common = {"xaxis": xa, "yaxis": ya, "legendgroup": name}
+            common = {"xaxis": xa, "yaxis": ya, "legendgroup": _t(name)}
             if ghost is not None and label != "random":
                 gp = ghost[ghost["group"] == name]
                 if column == "query_share_cum":
@@ -826,7 +822,7 @@ def compare_lines_figure(
                     width=style.line,
                     name=_t(name),
                     showlegend=k == 0,
-                    hovertemplate=f"{label}, {_t(name)}: %{{y:.2f}}<br>%{{x}} labelled<extra></extra>",
+                    hovertemplate=f"{_t(label)}, {_t(name)}: %{{y:.2f}}<br>%{{x}} labelled<extra></extra>",
                     **common,
                 )
             )
@@ -877,7 +873,7 @@ def strategy_lines_figure(
         agg = frame.groupby("n_labeled")[column].agg(["mean", "min", "max"]).reset_index()
         j = others.index(label) if label in others else -1
         color = GHOST if j < 0 else STRATEGY_COLORS[j % len(STRATEGY_COLORS)]
-        traces += _band(agg, color, opacity=0.15, legendgroup=label)
+        traces += _band(agg, color, opacity=0.15, legendgroup=_t(label))
         traces.append(
             _line(
                 agg["n_labeled"],
@@ -885,8 +881,8 @@ def strategy_lines_figure(
                 color=color,
                 width=style.line,
                 dash=STRATEGY_DASHES[k % len(STRATEGY_DASHES)],
-                name=label,
-                legendgroup=label,
+                name=_t(label),
+                legendgroup=_t(label),
                 mode="lines+markers",
                 marker={
                     "symbol": STRATEGY_SYMBOLS[k % len(STRATEGY_SYMBOLS)],
@@ -894,7 +890,7 @@ def strategy_lines_figure(
                     "color": color,
                     "line": {"width": max(1.5, style.line / 2), "color": color},
                 },
-                hovertemplate=f"{label}: %{{y:.3f}}<br>%{{x}} labelled<extra></extra>",
+                hovertemplate=f"{_t(label)}: %{{y:.3f}}<br>%{{x}} labelled<extra></extra>",
             )
         )
     return figure(

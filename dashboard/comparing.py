@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components.trace import RunTrace
+from dashboard.safe import md_escape
 
 
 def stack(traces: list[RunTrace], frame: str) -> pd.DataFrame:
@@ -36,6 +37,7 @@ def summary_table(runs: dict[str, list[RunTrace]]) -> pd.DataFrame:
 
     Who was queried comes first (one column per group, its pool share in the
     header), so it stays on screen when the table is narrower than its columns.
+    ``st.table`` renders headers as Markdown: group names in them are escaped.
     """
     rows = []
     for label, traces in runs.items():
@@ -45,7 +47,7 @@ def summary_table(runs: dict[str, list[RunTrace]]) -> pd.DataFrame:
         fg = groups[groups["round"] == groups["round"].max()]
         row = {"strategy": label, "seeds": len(traces)}
         for g, part in fg.groupby("group", sort=False):
-            header = f"{g}: share of queries (pool {part['pool_share'].mean():.0%})"
+            header = f"{md_escape(g)}: share of queries (pool {part['pool_share'].mean():.0%})"
             row[header] = _spread(part["query_share_cum"], ".0%")
         for col, name in (
             ("accuracy", "accuracy (truth)"),

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import charts as ch
+from dashboard.safe import plotly_escape as _t
 
 #: Frame durations (ms) for plotly's Play, matching the Explore page's speeds.
 SPEED_MS = {"slow": 1500, "normal": 800, "fast": 350}
@@ -79,9 +80,9 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                 color=colors[name],
                 width=style.line * 0.6,
                 dash="dot",
-                name=f"{ch._t(name)}: pool share",
+                name=f"{_t(name)}: pool share",
                 showlegend=False,
-                hovertemplate=f"{ch._t(name)}: {pool[i]:.0%} of the pool<extra></extra>",
+                hovertemplate=f"{_t(name)}: {pool[i]:.0%} of the pool<extra></extra>",
                 xaxis="x",
                 yaxis="y",
             )
@@ -103,7 +104,7 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                     "opacity": 0.18,
                     "symbol": ch.SYMBOLS[i % len(ch.SYMBOLS)],
                 },
-                "name": f"{ch._t(name)}: not labelled",
+                "name": f"{_t(name)}: not labelled",
                 "showlegend": False,
                 "hoverinfo": "skip",
                 "xaxis": "x3",
@@ -128,12 +129,12 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                     share[i, upto],
                     color=colors[name],
                     width=style.line,
-                    name=ch._t(name),
+                    name=_t(name),
                     mode="lines+markers",
-                    legendgroup=name,
+                    legendgroup=_t(name),
                     showlegend=False,  # the accuracy line carries it: it has a round 0
                     marker={"symbol": ch.SYMBOLS[i % len(ch.SYMBOLS)], "size": style.marker},
-                    hovertemplate=f"{ch._t(name)}: %{{y:.0%}} of queries so far<extra></extra>",
+                    hovertemplate=f"{_t(name)}: %{{y:.0%}} of queries so far<extra></extra>",
                     xaxis="x",
                     yaxis="y",
                 )
@@ -147,14 +148,12 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                         color=colors[name],
                         width=style.line,
                         dash=dash,
-                        name=ch._t(name) if dash == "solid" else f"{ch._t(name)} vs {what}",
-                        legendgroup=name,
+                        name=_t(name) if dash == "solid" else f"{_t(name)} vs {what}",
+                        legendgroup=_t(name),
                         showlegend=dash == "solid",
                         mode="lines+markers" if dash == "solid" else "lines",
                         marker={"symbol": ch.SYMBOLS[i % len(ch.SYMBOLS)], "size": style.marker},
-                        hovertemplate=(
-                            f"{ch._t(name)}, vs {what} labels: %{{y:.1%}}<extra></extra>"
-                        ),
+                        hovertemplate=f"{_t(name)}, vs {what} labels: %{{y:.1%}}<extra></extra>",
                         xaxis="x2",
                         yaxis="y2",
                     )
@@ -178,10 +177,10 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                         "size": size,
                         "line": {"color": "#222", "width": 1},
                     },
-                    "name": f"{ch._t(name)}: labelled",
-                    "legendgroup": name,
+                    "name": f"{_t(name)}: labelled",
+                    "legendgroup": _t(name),
                     "showlegend": False,
-                    "hovertemplate": f"{ch._t(name)}, labelled in round %{{customdata}}"
+                    "hovertemplate": f"{_t(name)}, labelled in round %{{customdata}}"
                     "<extra></extra>",
                     "xaxis": "x3",
                     "yaxis": "y3",
@@ -197,10 +196,10 @@ def replay_figure(trace, *, style: ch.Style | None = None, speed: str = "normal"
                         "color": colors[name],
                         "pattern": {"shape": ch.PATTERNS[i % len(ch.PATTERNS)]},
                     },
-                    "name": ch._t(name),
-                    "legendgroup": name,
+                    "name": _t(name),
+                    "legendgroup": _t(name),
                     "showlegend": False,
-                    "hovertemplate": f"{ch._t(name)}: %{{y}} rows<extra></extra>",
+                    "hovertemplate": f"{_t(name)}: %{{y}} rows<extra></extra>",
                     "xaxis": "x4",
                     "yaxis": "y4",
                 }

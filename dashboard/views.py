@@ -311,7 +311,7 @@ def batch_cards(trace: RunTrace, r: int) -> None:
             with col:
                 st.image(_upscale(ds.raw[int(row["index"])]), width=64, clamp=True)
                 st.caption(
-                    f"{row['group']}\ntrue {int(row['label_true'])} / rec. {int(row['label_observed'])}"
+                    f"{md_escape(row['group'])}\ntrue {int(row['label_true'])} / rec. {int(row['label_observed'])}"
                 )
         if len(batch) > 10:
             st.caption(f"…and {len(batch) - 10} more (see the table).")

@@ -7,6 +7,7 @@ from components.strategies import STRATEGIES
 from dashboard import charts as ch
 from dashboard import comparing, session, views
 from dashboard.cache import TRACES
+from dashboard.safe import md_escape
 
 style = session.presenter_toggle()
 st.title("Compare strategies")
@@ -60,7 +61,7 @@ try:
             )
 except ValueError as exc:
     bar.empty()
-    st.error(str(exc))
+    st.error(md_escape(exc, limit=600))  # may quote a group or column name
     st.stop()
 bar.empty()
 
