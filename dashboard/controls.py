@@ -122,9 +122,12 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
         if st.session_state[S.wkey("dataset")] not in names:
             st.session_state[S.wkey("dataset")] = S.DEFAULT_CONFIG.dataset.name
 
+        # Options are formatted outside this script's thread too: read state now.
+        upload_label = f"your upload: {st.session_state.get(UPLOAD_NAME, 'CSV')}"
+
         def label(n: str) -> str:
             if DATASETS[n].extra.get("upload"):
-                return f"your upload: {st.session_state.get(UPLOAD_NAME, 'CSV')}"
+                return upload_label
             return f"{n}: {DATASETS[n].description.split(':')[0][:40]}"
 
         ds_name = st.selectbox(

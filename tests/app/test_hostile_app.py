@@ -12,16 +12,13 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state as S
 from dashboard.safe import md_escape
 from dashboard.uploads import UPLOAD_SPEC
-from datasets.base import DATASETS
 from tests.unit.test_hostile_text import assert_inert_markdown
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard_app.py")
@@ -46,27 +43,6 @@ def hostile_csv() -> bytes:
             score = round((i * 37 % 100) / 10 + (2 if yes else 0), 1)
             w.writerow([18 + i % 50, score, g, POSITIVE if yes else "no"])
     return buf.getvalue().encode("utf-8")
-
-
-def run(node: AppTest | Any) -> AppTest:
-    """``node.run()`` (an AppTest or a widget just changed), after an upload.
-
-    The sidebar formats the upload's option from session state, which AppTest's
-    own thread cannot read (there it reads ``your upload: CSV``, not the name
-    drawn), and then fails to find it among the options. Give AppTest the
-    option as drawn.
-    """
-    tree = node if isinstance(node, AppTest) else node.root
-    for box in tree.selectbox:
-        if box.key != S.wkey("dataset"):
-            continue
-        drawn = next(o for o in box.options if o.startswith("your upload"))
-        formats = box.root.session_state[TESTING_KEY]
-        app_format = formats[box.id]
-        formats[box.id] = lambda n, f=app_format, d=drawn: (
-            d if DATASETS[n].extra.get("upload") else f(n)
-        )
-    return node.run()
 
 
 def no_failures(at: AppTest) -> None:
@@ -153,10 +129,10 @@ def uploaded() -> AppTest:
 
 def test_explore_shows_hostile_names_escaped(uploaded):
     at = uploaded
-    run(at.switch_page("dashboard/pages/explore.py"))
+    at.switch_page("dashboard/pages/explore.py").run()
     no_failures(at)
     assert at.session_state[UPLOAD_SPEC] is not None
-    run(at.button(key="btn_step").click())
+    at.button(key="btn_step").click().run()
     no_failures(at)
     texts = assert_page_inert(at)
     labels = {m.label for m in at.metric}
@@ -169,17 +145,17 @@ def test_explore_shows_hostile_names_escaped(uploaded):
 
 def test_classroom_replay_shows_hostile_names_escaped(uploaded):
     at = uploaded
-    run(at.switch_page("dashboard/pages/explore.py"))
-    run(at.toggle(key=S.REPLAY).set_value(True))
+    at.switch_page("dashboard/pages/explore.py").run()
+    at.toggle(key=S.REPLAY).set_value(True).run()
     no_failures(at)
     assert len(at.get("plotly_chart")) == 1
     assert_page_inert(at)
-    run(at.toggle(key=S.REPLAY).set_value(False))
+    at.toggle(key=S.REPLAY).set_value(False).run()
 
 
 def test_compare_shows_hostile_names_escaped(uploaded):
     at = uploaded
-    run(at.switch_page("dashboard/pages/compare.py"))
+    at.switch_page("dashboard/pages/compare.py").run()
     no_failures(at)
     texts = assert_page_inert(at)
     headers = [str(c) for c in at.table[0].value.columns]
