@@ -34,15 +34,17 @@ def enter_page(page: str) -> None:
 
     Streamlit gives a widget on another page another id (the page is part of it),
     so a key that still holds the last page's value would be drawn with its
-    default there: the Compare page showed 0 rounds of a 100-row data set after
-    Explore. So at every run the current values are kept aside, and on a page
-    change they are written back, which the new page's widgets then read.
+    default there. So each run on the same page keeps the current values aside,
+    and a page change writes them back, which the new page's widgets then read.
+    The run that changes page does not keep its own values: the browser may send
+    the old page's widgets with stale values then (seen after a fragment rerun).
     """
     ss = st.session_state
-    for key in [k for k in ss if str(k).startswith(KEPT)]:
-        ss[KEEP + key] = ss[key]
     moved = ss.get(S.PAGE) != page
     ss[S.PAGE] = page
+    if not moved:
+        for key in [k for k in ss if str(k).startswith(KEPT)]:
+            ss[KEEP + key] = ss[key]
     for key in [k for k in ss if str(k).startswith(KEEP)]:
         real = key[len(KEEP) :]
         if moved or real not in ss:

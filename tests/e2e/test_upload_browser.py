@@ -81,3 +81,10 @@ def test_messy_upload_end_to_end(server, page, shots, tmp_path):
     body = page.inner_text("body")
     assert "your upload" in body.lower(), body[:1500]
     assert "Traceback" not in body
+    # After a Step (a fragment rerun), the menu link to Compare keeps the upload.
+    page.get_by_role("link", name="Compare strategies").click()
+    page.wait_for_url("**/compare", timeout=60_000)
+    wait_idle(page)
+    page.wait_for_selector("[data-testid=stSidebar] [data-testid=stSelectbox]", timeout=60_000)
+    sidebar = page.inner_text("[data-testid=stSidebar]")
+    assert "400 rows; groups: Male (266), Female (134)" in sidebar, sidebar  # not Adult's 48,842
