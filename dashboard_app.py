@@ -36,4 +36,7 @@ pages = [
 ]
 page = st.navigation(pages)
 session.enter_page(page.url_path)
-page.run()
+try:
+    page.run()
+finally:  # st.stop() and st.switch_page() end a run by raising
+    session.keep_settings()

@@ -34,21 +34,26 @@ def enter_page(page: str) -> None:
 
     Streamlit gives a widget on another page another id (the page is part of it),
     so a key that still holds the last page's value would be drawn with its
-    default there. So each run on the same page keeps the current values aside,
-    and a page change writes them back, which the new page's widgets then read.
-    The run that changes page does not keep its own values: the browser may send
-    the old page's widgets with stale values then (seen after a fragment rerun).
+    default there. So every full run ends by keeping the settings aside
+    (:func:`keep_settings`), and a page change writes them back, which the new
+    page's widgets then read. The values the page-changing run arrives with are
+    not trusted: after a fragment rerun the browser may send the old page's
+    widgets stale.
     """
     ss = st.session_state
     moved = ss.get(S.PAGE) != page
     ss[S.PAGE] = page
-    if not moved:
-        for key in [k for k in ss if str(k).startswith(KEPT)]:
-            ss[KEEP + key] = ss[key]
     for key in [k for k in ss if str(k).startswith(KEEP)]:
         real = key[len(KEEP) :]
         if moved or real not in ss:
             ss[real] = ss[key]
+
+
+def keep_settings() -> None:
+    """Call when a full run ends (also when it stops early): keep the settings aside."""
+    ss = st.session_state
+    for key in [k for k in ss if str(k).startswith(KEPT)]:
+        ss[KEEP + key] = ss[key]
 
 
 def session_id() -> str:
