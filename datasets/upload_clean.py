@@ -86,7 +86,7 @@ _DATE_LIKE = re.compile(r"^\d{1,4}[-/. ]\w{1,9}[-/. ,]+\d{1,4}|^[A-Za-z]{3,9} \d
 # ----------------------------------------------------------------------- numbers
 
 
-def _parse_numbers(s: pd.Series, *, comma_decimal: bool) -> tuple[pd.Series, list[dict]]:
+def parse_numbers(s: pd.Series, *, comma_decimal: bool) -> tuple[pd.Series, list[dict]]:
     """``s`` as float where a value reads as a number (NaN elsewhere), and notes.
 
     Plain numbers first; then, for the rest, a currency sign is dropped and
@@ -94,6 +94,28 @@ def _parse_numbers(s: pd.Series, *, comma_decimal: bool) -> tuple[pd.Series, lis
     ``;``-separated file a comma is decimal first, elsewhere thousands first,
     except that a column whose every comma value is in groups of three digits
     is always read as thousands.
+
+    Parameters
+    ----------
+    s : Series of shape (n_rows,)
+        Values as read.
+    comma_decimal : bool
+        Whether the file is ``;``-separated, where ``1,5`` means 1.5.
+
+    Returns
+    -------
+    numbers : Series of float, shape (n_rows,)
+    notes : list of dict
+        Per way of writing (thousands, decimal comma): ``n`` values read so,
+        an ``example`` and its ``value``, for ``WARN_SEPARATORS``.
+
+    Examples
+    --------
+    >>> numbers, notes = parse_numbers(pd.Series(["1,234", "2.5", "x"]), comma_decimal=False)
+    >>> numbers.tolist(), notes
+    ([1234.0, 2.5, nan], [{'n': 1, 'example': '1,234', 'value': '1234'}])
+    >>> parse_numbers(pd.Series(["1,5", "2"]), comma_decimal=True)[0].tolist()
+    [1.5, 2.0]
     """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return pd.to_numeric(s).astype(np.float64), []
@@ -130,7 +152,17 @@ def _parse_numbers(s: pd.Series, *, comma_decimal: bool) -> tuple[pd.Series, lis
     return numbers, notes
 
 
-def _finite(numbers: pd.Series, col: str, warnings: list[str]) -> pd.Series:
+def finite_numbers(numbers: pd.Series, col: str, warnings: list[str]) -> pd.Series:
+    """``numbers`` with infinite and huge values missing, as int64 when all are whole.
+
+    Appends ``WARN_INF`` to ``warnings`` when a value was removed.
+
+    >>> warnings = []
+    >>> finite_numbers(pd.Series([1.0, np.inf, 3.0]), "v", warnings).tolist(), len(warnings)
+    ([1.0, nan, 3.0], 1)
+    >>> finite_numbers(pd.Series([1.0, 2.0]), "v", warnings).dtype
+    dtype('int64')
+    """
     bad = numbers.abs() > MAX_ABS  # inf included
     if bad.any():
         warnings.append(WARN_INF.format(col=col, n=int(bad.sum())))
@@ -148,8 +180,12 @@ def _fmt_number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
 
 
-def _as_text(s: pd.Series) -> pd.Series:
-    """Values as words, missing kept: ``1.0`` reads ``"1"``, text is stripped."""
+def as_text(s: pd.Series) -> pd.Series:
+    """Values as words, missing kept: ``1.0`` reads ``"1"``, text is stripped.
+
+    >>> as_text(pd.Series([1.0, np.nan, 3.5])).tolist(), as_text(pd.Series([" a ", ""])).tolist()
+    (['1', nan, '3.5'], ['a', nan])
+    """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.map(lambda v: _fmt_number(v) if pd.notna(v) else np.nan).astype("str")
     out = s.astype("str").str.strip()
@@ -196,28 +232,53 @@ def _cap_length(text: pd.Series, col: str, warnings: list[str]) -> pd.Series:
     return text.where(~long, text.str.slice(0, MAX_CATEGORY_CHARS - 1) + "…")
 
 
-def _clean_feature(s: pd.Series, col: str, warnings: list[str]) -> tuple[pd.Series | None, str]:
-    """One feature column ready for the encoder, or None and why it was dropped."""
+def clean_feature(s: pd.Series, col: str, warnings: list[str]) -> tuple[pd.Series | None, str]:
+    """One feature column ready for the encoder, or None and why it was dropped.
+
+    Parameters
+    ----------
+    s : Series of shape (n_rows,)
+        The column as read.
+    col : str
+        Its name, for the warnings.
+    warnings : list of str
+        What was changed or dropped is appended here, in words.
+
+    Returns
+    -------
+    cleaned : Series of shape (n_rows,) or None
+        Numbers (``kind == "numeric"``) or words (``"categorical"``); None when dropped.
+    kind : str
+        ``"numeric"`` or ``"categorical"``, or why the column was dropped.
+
+    Examples
+    --------
+    >>> warnings = []
+    >>> clean_feature(pd.Series(["1,200", "950", "80"]), "income", warnings)[0].tolist()
+    [1200, 950, 80]
+    >>> clean_feature(pd.Series(["z", "z"]), "c", warnings), warnings[-1]
+    ((None, 'is constant'), "column 'c': has a single value ('z'); dropped, it cannot help the model")
+    """
     if pd.api.types.is_bool_dtype(s):
-        s = _as_text(s)
+        s = as_text(s)
     counts_rows = False
     if pd.api.types.is_numeric_dtype(s):
-        s = _finite(s.astype(np.float64), col, warnings)
+        s = finite_numbers(s.astype(np.float64), col, warnings)
         kind, counts_rows = "numeric", True
     else:
-        text = _as_text(s)
+        text = as_text(s)
         total = int(text.notna().sum())
-        numbers, notes = _parse_numbers(text, comma_decimal=False)
+        numbers, notes = parse_numbers(text, comma_decimal=False)
         ok = int(numbers.notna().sum())
         if total and ok == total:
-            s, kind, counts_rows = _finite(numbers, col, warnings), "numeric", True
+            s, kind, counts_rows = finite_numbers(numbers, col, warnings), "numeric", True
             warnings.extend(WARN_SEPARATORS.format(col=col, **n) for n in notes)
         elif total and ok >= MIXED_NUMERIC_SHARE * total:
             bad = text[text.notna() & numbers.isna()]
             warnings.append(
                 WARN_MIXED.format(col=col, n=len(bad), total=total, examples=_examples(bad))
             )
-            s, kind = _finite(numbers, col, warnings), "numeric"
+            s, kind = finite_numbers(numbers, col, warnings), "numeric"
         elif (dates := _parse_dates(text)) is not None:
             days, fmt, earliest = dates
             lost = int(text.notna().sum() - days.notna().sum())

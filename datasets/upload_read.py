@@ -10,7 +10,8 @@ Decisions on ambiguous input, each reported to the user:
 - **Caps**: at most ``MAX_BYTES`` (10 MB, as ``server.maxUploadSize``),
   ``MAX_ROWS`` data rows and ``MAX_COLUMNS`` columns, checked on the header and
   a line count before the full parse. A file on disk is read by
-  :func:`read_bounded`: regular files only, never more than the limit.
+  :func:`datasets.bounded_read.read_bounded`: regular files only, never more
+  than the limit.
 - **Separator**: sniffed among ``, ; TAB |`` on the first 64 KB; one column
   is refused, and so is a header line longer than that. **Encoding**: UTF-8
   (a BOM is stripped), else Windows-1252, else Latin-1, with a warning.
@@ -25,22 +26,62 @@ Decisions on ambiguous input, each reported to the user:
 from __future__ import annotations
 
 import csv
-import errno
 import hashlib
 import io
 import os
 import re
-import stat
-from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from datasets.upload_clean import WARN_SEPARATORS, _finite, _parse_numbers
+from datasets.bounded_read import (
+    MAX_BYTES,
+    MSG_READ,
+    REASON_DEVICE,
+    REASON_FIFO,
+    REASON_FOLDER,
+    FileRefused,
+    read_bounded,
+)
+from datasets.upload_clean import WARN_SEPARATORS, finite_numbers, parse_numbers
 
-MAX_BYTES = 10 * 1024 * 1024
+__all__ = [  # the bounded_read names are public here too: the CLI imports them from here
+    "DELIMITERS",
+    "MAX_BYTES",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "MSG_BINARY",
+    "MSG_CSV_READ",
+    "MSG_DUPLICATE_COLUMNS",
+    "MSG_EMPTY",
+    "MSG_HEADER_ONLY",
+    "MSG_HEADER_TOO_LONG",
+    "MSG_ONE_COLUMN",
+    "MSG_PARSE",
+    "MSG_READ",
+    "MSG_TOO_BIG",
+    "MSG_TOO_BIG_UNSIZED",
+    "MSG_TOO_MANY_COLUMNS",
+    "MSG_TOO_MANY_ROWS",
+    "NA_VALUES",
+    "REASON_DEVICE",
+    "REASON_FIFO",
+    "REASON_FOLDER",
+    "REASON_NOT_FOUND",
+    "SNIFF_CHARS",
+    "WARN_DELIMITER",
+    "WARN_EMPTY_ROWS",
+    "WARN_ENCODING",
+    "WARN_UNNAMED",
+    "WARN_UNNAMED_EMPTY",
+    "FileRefused",
+    "read_bounded",
+    "read_csv_bytes",
+    "read_file",
+    "sha256_hex",
+]
+
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}
@@ -89,15 +130,6 @@ MSG_HEADER_TOO_LONG = (
 MSG_CSV_READ = (
     "dataset 'csv': path={path!r} cannot be read ({reason}); allowed: a readable CSV file"
 )
-MSG_READ = "{path!r}: cannot be read ({reason}); allowed: a regular file of at most {limit}"
-
-#: Why :func:`read_bounded` refused a path, in words, by ``FileRefused.kind``.
-REASON_FOLDER = "a folder, not a file"
-REASON_DEVICE = "a device, not a regular file"
-REASON_FIFO = "a named pipe, not a regular file"
-REASON_SOCKET = "a socket, not a regular file"
-REASON_SPECIAL = "not a regular file"
-REASON_TOO_BIG = "larger than the limit of {limit}{size}"
 #: A missing CSV file, as :func:`read_file` says it.
 REASON_NOT_FOUND = "not found: no such file"
 
@@ -125,141 +157,13 @@ _SIGNATURES = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-RefusalKind = Literal["missing", "os", "folder", "device", "fifo", "socket", "other", "too_big"]
-
-
-class FileRefused(ValueError):
-    """A path :func:`read_bounded` would not read, and why.
-
-    Attributes
-    ----------
-    path : str
-        The path as given.
-    kind : str
-        ``"missing"``, ``"os"`` (another error the system reported), ``"folder"``,
-        ``"device"``, ``"fifo"``, ``"socket"``, ``"other"`` (not a regular file)
-        or ``"too_big"``.
-    reason : str
-        The kind in words, for a message's ``({reason})``.
-    size : int or None
-        With ``"too_big"``: the file's size in bytes, if the system knew it.
-    """
-
-    def __init__(
-        self, path: str, kind: RefusalKind, reason: str, *, limit: int, size: int | None = None
-    ) -> None:
-        super().__init__(MSG_READ.format(path=path, reason=reason, limit=_size_text(limit)))
-        self.path, self.kind, self.reason, self.size = path, kind, reason, size
-
-
-def _size_text(n_bytes: int) -> str:
-    """A byte count in words: whole MB or KB when exact, else bytes.
-
-    >>> _size_text(10 * 2**20), _size_text(65_536), _size_text(1000)
-    ('10 MB', '64 KB', '1,000 bytes')
-    """
-    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
-        if n_bytes >= scale and n_bytes % scale == 0:
-            return f"{n_bytes // scale:,} {unit}"
-    return f"{n_bytes:,} bytes"
-
-
-_NOT_REGULAR: tuple[tuple[RefusalKind, str, Callable[[int], bool]], ...] = (
-    ("folder", REASON_FOLDER, stat.S_ISDIR),
-    ("device", REASON_DEVICE, lambda mode: stat.S_ISCHR(mode) or stat.S_ISBLK(mode)),
-    ("fifo", REASON_FIFO, stat.S_ISFIFO),
-    ("socket", REASON_SOCKET, stat.S_ISSOCK),
-)
-# Never blocks on a pipe swapped in after the type check, never takes a terminal.
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-
-
-def _check_regular(path: str, mode: int, limit: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    for kind, reason, test in _NOT_REGULAR:
-        if test(mode):
-            raise FileRefused(path, kind, reason, limit=limit)
-    raise FileRefused(path, "other", REASON_SPECIAL, limit=limit)
-
-
-def _os_refusal(path: str, exc: OSError, limit: int) -> FileRefused:
-    kind: RefusalKind = "missing" if exc.errno == errno.ENOENT else "os"
-    return FileRefused(path, kind, exc.strerror or type(exc).__name__, limit=limit)
-
-
-def _too_big(path: str, limit: int, size: int | None) -> FileRefused:
-    shown = "" if size is None else f" ({size:,} bytes)"
-    reason = REASON_TOO_BIG.format(limit=_size_text(limit), size=shown)
-    return FileRefused(path, "too_big", reason, limit=limit, size=size)
-
-
-def read_bounded(path: str | os.PathLike[str], *, limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes, read without blocking.
-
-    The path's type is checked before it is opened, so a named pipe or a
-    device is never opened, and again on the open descriptor, in case the path
-    changed in between. At most ``limit + 1`` bytes are read, so a file whose
-    size the system does not report (as in ``/proc``) is bounded too.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file; ``~`` is expanded.
-    limit : int
-        The most bytes accepted.
-
-    Returns
-    -------
-    data : bytes of length at most ``limit``
-
-    Raises
-    ------
-    FileRefused
-        A ``ValueError`` saying why: missing, a folder, a device, a named pipe,
-        a socket, larger than ``limit``, or an error the system reported.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     _ = (Path(folder) / "a.csv").write_bytes(b"x,y\\n1,2\\n")
-    ...     read_bounded(Path(folder) / "a.csv")
-    ...     try:
-    ...         read_bounded(folder)
-    ...     except FileRefused as exc:
-    ...         exc.kind, exc.reason
-    b'x,y\\n1,2\\n'
-    ('folder', 'a folder, not a file')
-    """
-    shown = str(path)
-    p = Path(path).expanduser()
-    try:
-        _check_regular(shown, os.stat(p).st_mode, limit)
-        fd = os.open(p, _OPEN_FLAGS)
-    except OSError as exc:
-        raise _os_refusal(shown, exc, limit) from None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        _check_regular(shown, info.st_mode, limit)
-        if info.st_size > limit:
-            raise _too_big(shown, limit, info.st_size)
-        try:
-            data = fh.read(limit + 1)
-        except OSError as exc:
-            raise _os_refusal(shown, exc, limit) from None
-    if len(data) > limit:
-        raise _too_big(shown, limit, None)
-    return data
-
 
 def sha256_hex(data: bytes) -> str:
-    """Hex SHA-256 of ``data``; names an upload in specs and in ``config.json``."""
+    """Hex SHA-256 of ``data``; names an upload in specs and in ``config.json``.
+
+    >>> sha256_hex(b"x,y\\n1,2\\n")[:16]
+    '81bf9fa83c6f7f15'
+    """
     return hashlib.sha256(data).hexdigest()
 
 
@@ -436,9 +340,9 @@ def read_csv_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[pd.DataFra
         raise ValueError(MSG_HEADER_ONLY.format(name=name, columns=", ".join(map(repr, names[:8]))))
     comma_decimal = delim == ";"
     for col in frame.columns:
-        numbers, notes = _parse_numbers(frame[col], comma_decimal=comma_decimal)
+        numbers, notes = parse_numbers(frame[col], comma_decimal=comma_decimal)
         if frame[col].notna().any() and numbers.notna().sum() == frame[col].notna().sum():
-            frame[col] = _finite(numbers, col, warnings)
+            frame[col] = finite_numbers(numbers, col, warnings)
             warnings.extend(WARN_SEPARATORS.format(col=col, **n) for n in notes)
     return frame, warnings
 
@@ -467,12 +371,12 @@ def _name_columns(
     return names, keep
 
 
-def read_file(path: str | Path, *, message: str = MSG_CSV_READ) -> bytes:
+def read_file(path: str | os.PathLike[str], *, message: str = MSG_CSV_READ) -> bytes:
     """The bytes of a CSV file on disk, read by :func:`read_bounded` up to ``MAX_BYTES``.
 
     Parameters
     ----------
-    path : str or Path
+    path : str or path-like
         The file, shown in messages as given.
     message : str
         The template, with ``{path}`` and ``{reason}``, of every refusal but
@@ -489,7 +393,7 @@ def read_file(path: str | Path, *, message: str = MSG_CSV_READ) -> bytes:
         else ``message`` with the reason: not found, a folder, a device, ...
     """
     try:
-        return read_bounded(path)
+        return read_bounded(path, limit=MAX_BYTES)
     except FileRefused as exc:
         name, limit = Path(path).name, MAX_BYTES // 2**20
         if exc.kind == "too_big" and exc.size is not None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from components.specs import Param, Spec
 from datasets.base import DATASETS, Dataset
-from datasets.upload import UploadSpec, dataset_from_upload, read_csv_bytes
+from datasets.upload_map import dataset_from_upload
+from datasets.upload_read import read_csv_bytes
+from datasets.upload_spec import UploadSpec
 from datasets.upload_store import check_sha, default_store
 
 MSG_UPLOAD_REQUIRED = (
@@ -34,8 +36,9 @@ def upload_name(sha256: str) -> str:
 def upload_spec(spec: UploadSpec, *, sha256: str) -> Spec:
     """The ``upload`` dataset spec of a stored file and its column choice.
 
-    >>> str(upload_spec(UploadSpec("y", "a+b", features=("x", "z")), sha256="ab" * 32))[:40]
-    'upload:sha256=abababababababababababab'
+    >>> spec = upload_spec(UploadSpec("y", "a+b", features=("x", "z")), sha256="ab" * 32)
+    >>> str(spec).split(",")
+    ['upload:sha256=abab...ab', 'label=y', 'group=a+b', 'features=x|z']
     """
     for f in spec.features or ():
         if "|" in f:
