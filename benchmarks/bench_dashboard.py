@@ -4,7 +4,7 @@ The app computes a simulated-oracle run once and reveals it round by round, so
 a Step costs what it takes to build every figure for the new round and encode
 it as Streamlit does (``plotly.io.to_json(fig.to_dict(), validate=False)``).
 This prints that cost next to the engine's own ``Simulation.step()`` on the
-same run, measured in the same process. The issue's target: under 150 ms.
+same run, measured in the same process. The target: under 150 ms.
 
     python benchmarks/bench_dashboard.py [--quick]
 """

@@ -125,7 +125,7 @@ class Dataset:
 
     @cached_property
     def _counts(self) -> tuple[tuple[str, int], ...]:
-        # np.unique sorts the labels: ~6 ms on Adult, and every page run asked twice.
+        # Cached: np.unique sorts every label, and a page asks for the groups more than once.
         values, counts = np.unique(self.group, return_counts=True)
         return tuple((str(v), int(c)) for v, c in zip(values, counts, strict=True))
 
@@ -187,8 +187,8 @@ def load(spec: Spec | str | Mapping[str, Any]) -> Dataset:
     """
     spec = resolve_dataset_spec(spec)
     cached = _load_upload_cached if DATASETS[spec.name].extra.get("upload") else _load_cached
-    # lru_cache alone lets every concurrent first caller load: thirty students
-    # opening a cold server parsed Adult thirty times (~1 GB, 18 s first pages).
+    # lru_cache alone lets every concurrent first caller load the same data set;
+    # a lock per spec makes the others wait for the first and share its result.
     with _LOADING_GUARD:
         lock = _LOADING.setdefault(spec, threading.Lock())
     with lock:

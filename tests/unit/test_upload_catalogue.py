@@ -683,7 +683,7 @@ SUBPROCESS = ("binary junk", "label column missing (typo)", "a group with 1 memb
 
 
 def test_cli_subprocess(tmp_path: Path) -> None:
-    """Three real processes, started together (each pays the imports, about 3 s)."""
+    """Three real processes, started together (each pays the imports)."""
     procs = []
     for k, case in enumerate(c for c in CASES if c.id in SUBPROCESS):
         path = tmp_path / f"case{k}.csv"
