@@ -13,7 +13,13 @@ from components.specs import Param, Spec
 from datasets.base import DATASETS, INTERSECT, Dataset
 from datasets.upload_map import dataset_from_upload
 from datasets.upload_read import read_csv_bytes, read_file, sha256_hex
-from datasets.upload_spec import MSG_GROUP_PLUS, SPEC_CHARS, ColumnMissing, UploadSpec
+from datasets.upload_spec import (
+    COLUMN_PARAMS,
+    MSG_GROUP_PLUS,
+    SPEC_CHARS,
+    ColumnMissing,
+    UploadSpec,
+)
 
 MSG_CSV_REQUIRED = (
     "dataset 'csv': {param} is required; allowed: csv:path=FILE,label=COLUMN,group=COLUMN[+COLUMN]"
@@ -55,27 +61,14 @@ def csv_spec(path: str | Path, spec: UploadSpec, *, sha256: str) -> Spec:
             raise ValueError(MSG_SPEC_CHARS.format(field=fld, value=value, chars=chars))
         if fld == "group" and INTERSECT in value:
             raise ValueError(MSG_GROUP_PLUS.format(value=value))
-    params: list[tuple[str, str]] = [
-        ("path", str(path)),
-        ("label", spec.label),
-        ("group", spec.group_attribute),
-    ]
-    if spec.positive is not None:
-        params.append(("positive", spec.positive))
-    if spec.features is not None:
-        params.append(("features", "|".join(spec.features)))
-    params.append(("sha256", sha256))
-    return Spec("csv", tuple(params))
+    return Spec("csv", (("path", str(path)), *spec.spec_params(), ("sha256", sha256)))
 
 
 @DATASETS.register(
     "csv",
     params=(
         Param("path", "str", None, "Your CSV file (, ; TAB or | separated, at most 10 MB)."),
-        Param("label", "str", None, "Column holding the label."),
-        Param("group", "str", None, "Column(s) that define the groups; 'a+b' intersects two."),
-        Param("positive", "str", None, "Label value counted as positive (needed for 3+ classes)."),
-        Param("features", "str", None, "Feature columns joined with '|' (default: all others)."),
+        *COLUMN_PARAMS,
         Param("sha256", "str", None, "The file's SHA-256; if given, the file must match it."),
     ),
     description=(

@@ -10,11 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from components.specs import did_you_mean
+from components.specs import Param, did_you_mean
 from datasets.base import INTERSECT
 
 #: Characters the spec language reserves: ``name:key=value,key=value``.
 SPEC_CHARS = (",", "=")
+
+#: The column choice as parameters of a dataset spec (``csv`` and ``upload``).
+COLUMN_PARAMS = (
+    Param("label", "str", None, "Column holding the label."),
+    Param("group", "str", None, "Column(s) that define the groups; 'a+b' intersects two."),
+    Param("positive", "str", None, "Label value counted as positive (needed for 3+ classes)."),
+    Param("features", "str", None, "Feature columns joined with '|' (default: all others)."),
+)
 
 MSG_SPEC_LABEL = "label: {value!r} is not a column name; allowed: a non-empty column name"
 MSG_SPEC_GROUP_EMPTY = "group: no column given; allowed: 1 or more column names"
@@ -135,6 +143,19 @@ class UploadSpec:
     def group_attribute(self) -> str:
         """The group columns joined with ``+``, as a spec writes them."""
         return INTERSECT.join(self.group)
+
+    def spec_params(self) -> list[tuple[str, str]]:
+        """The column choice as ``COLUMN_PARAMS`` values, unset ones left out.
+
+        >>> UploadSpec("y", "a+b", features=("x", "z")).spec_params()
+        [('label', 'y'), ('group', 'a+b'), ('features', 'x|z')]
+        """
+        params = [("label", self.label), ("group", self.group_attribute)]
+        if self.positive is not None:
+            params.append(("positive", self.positive))
+        if self.features is not None:
+            params.append(("features", "|".join(self.features)))
+        return params
 
 
 def feature_columns(columns: Sequence[str], spec: UploadSpec) -> list[str]:

@@ -11,7 +11,7 @@ from components.specs import Param, Spec
 from datasets.base import DATASETS, Dataset
 from datasets.upload_map import dataset_from_upload
 from datasets.upload_read import read_csv_bytes
-from datasets.upload_spec import UploadSpec
+from datasets.upload_spec import COLUMN_PARAMS, UploadSpec
 from datasets.upload_store import check_sha, default_store
 
 MSG_UPLOAD_REQUIRED = (
@@ -43,15 +43,7 @@ def upload_spec(spec: UploadSpec, *, sha256: str) -> Spec:
     for f in spec.features or ():
         if "|" in f:
             raise ValueError(MSG_FEATURE_BAR.format(value=f))
-    params: list[tuple[str, str]] = [
-        ("sha256", check_sha(sha256)),
-        ("label", spec.label),
-        ("group", spec.group_attribute),
-    ]
-    if spec.positive is not None:
-        params.append(("positive", spec.positive))
-    if spec.features is not None:
-        params.append(("features", "|".join(spec.features)))
+    params: list[tuple[str, str | bool]] = [("sha256", check_sha(sha256)), *spec.spec_params()]
     if spec.pool_small:
         params.append(("pool_small", True))
     return Spec("upload", tuple(params))
@@ -61,10 +53,7 @@ def upload_spec(spec: UploadSpec, *, sha256: str) -> Spec:
     "upload",
     params=(
         Param("sha256", "str", None, "The SHA-256 of a file uploaded on the Your data page."),
-        Param("label", "str", None, "Column holding the label."),
-        Param("group", "str", None, "Column(s) that define the groups; 'a+b' intersects two."),
-        Param("positive", "str", None, "Label value counted as positive (needed for 3+ classes)."),
-        Param("features", "str", None, "Feature columns joined with '|' (default: all others)."),
+        *COLUMN_PARAMS,
         Param(
             "pool_small",
             "bool",
