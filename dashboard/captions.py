@@ -1,5 +1,8 @@
 """Plain-language captions computed from the run itself, so they never claim
 more than the simulation shows. No streamlit here: tested as plain functions.
+
+Captions are Markdown: every group, column or file name in them passes
+``md_escape``.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from components.strategies import STRATEGIES
 from dashboard.safe import md_escape
 
 
@@ -36,8 +40,14 @@ def at_round(
 ) -> dict[str, dict[str, float]]:
     """Round ``r``'s row per group, as ``{group: {column: value}}`` in frame order.
 
-    Plain dicts from numpy columns: a pandas filter plus ``set_index`` cost about
-    1 ms here, and each round's text (``views.round_text``) asks for this four times.
+    Plain dicts from numpy columns, not a pandas filter: every caption of a
+    round asks for this.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"round": [0, 1], "group": ["a", "a"], "queried": [0, 4]})
+    >>> at_round(g, 1)
+    {'a': {'queried': 4}}
     """
     pos = np.flatnonzero(groups["round"].to_numpy() == r)
     names = groups["group"].to_numpy(dtype=object)[pos]
@@ -78,6 +88,7 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
 
 
 def composition_caption(groups: pd.DataFrame, r: int) -> str:
+    """How many rows of each group round ``r`` asked about."""
     if r == 0:
         return "Each bar will be one round's batch, split by group."
     now = at_round(groups, r)
@@ -86,6 +97,7 @@ def composition_caption(groups: pd.DataFrame, r: int) -> str:
 
 
 def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
+    """Each group's accuracy against the truth and the recorded labels, and what the gap means."""
     now = at_round(groups, r)
     parts = []
     directions = set()
@@ -120,6 +132,7 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
 
 
 def fairness_caption(rounds: pd.DataFrame, r: int) -> str:
+    """Round ``r``'s worst-group accuracy and the three gaps, in words."""
     row = round_row(rounds, r)
     return (
         f"Now: worst-group accuracy {_pct(row['worst_group_accuracy'])}, demographic parity gap "
@@ -131,6 +144,7 @@ def fairness_caption(rounds: pd.DataFrame, r: int) -> str:
 
 
 def map_caption(two_d: bool, n_pool: int, drawn: int) -> str:
+    """How to read the pool map; ``drawn`` of ``n_pool`` rows are on it."""
     text = (
         "Each dot is a row of the pool, coloured by group. Solid marks were labelled "
         "(bigger = this round); faded dots have not been asked about."
@@ -150,7 +164,16 @@ def map_caption(two_d: bool, n_pool: int, drawn: int) -> str:
     return text
 
 
+def ghost_map_caption(strategy: str, seed: int) -> str:
+    """The map on Compare: one strategy's picks against random's from the same seed set."""
+    return (
+        f"Coloured: what {md_escape(strategy)} labelled (seed {seed}); grey crosses: what "
+        "random labelled from the same seed set."
+    )
+
+
 def scores_caption(score_name: str, has_scores: bool) -> str:
+    """How the strategy's score decides who is asked; ``score_name`` says what it is."""
     if not has_scores:
         return "This strategy has no per-row score: it picks at random."
     return (
@@ -159,6 +182,59 @@ def scores_caption(score_name: str, has_scores: bool) -> str:
         "that is where the ledger's over-querying comes from. The model's uncertainty can "
         "come from the group being hard, noisy or mislabelled, not just from being informative."
     )
+
+
+#: What each strategy's score means, for the score chart's axis and caption.
+#: Kept by hand until every registry entry carries its own ``score_label``.
+_SCORE_LABELS = {
+    "least_confidence": "least confidence (1 - top probability)",
+    "margin": "margin score (1 - gap between the top two)",
+    "entropy": "entropy",
+    "density_weighted": "entropy x density",
+    "qbc_vote_entropy": "vote entropy",
+    "qbc_kl": "KL to the committee mean",
+    "bald": "mutual information (BALD)",
+    "coreset": "distance to the nearest labelled row",
+    "group_balanced": "least confidence (within a group)",
+    "fair_uncertainty": "boosted least confidence",
+    "fal": "entropy (the informativeness part)",
+}
+
+
+def score_label(strategy: str) -> str:
+    """What ``strategy``'s score means, in words; its formula, or "score", if unknown.
+
+    Examples
+    --------
+    >>> score_label("margin")
+    'margin score (1 - gap between the top two)'
+    """
+    formula = STRATEGIES[strategy].extra.get("formula", "") if strategy in STRATEGIES else ""
+    return _SCORE_LABELS.get(strategy, formula or "score")
+
+
+#: Captions of the Compare page's charts (the same whatever the runs).
+COMPARE_LEDGER = (
+    "Dotted: each group's share of the pool. A line above its dotted line means that "
+    "group is asked about more than random sampling would, on average."
+)
+COMPARE_ACCURACY = (
+    "Each group's test accuracy graded against the truth: the line is the mean over the "
+    "seeds, the band their range. Grey lines repeat random's, for comparison."
+)
+COMPARE_ACCURACY_OBSERVED = (
+    "The same accuracy graded against the recorded labels. Where a group's line sits "
+    "higher here than against the truth, the recorded labels make the model look better "
+    "for that group than it is."
+)
+COMPARE_WORST = (
+    "The lowest per-group accuracy (against the truth) as the budget grows, one line per "
+    "strategy; grey is random."
+)
+COMPARE_DP = (
+    "The largest difference between groups in how often the model predicts the positive "
+    "label (0 = equal rates), one line per strategy; grey is random."
+)
 
 
 def describe_run(cfg) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -12,12 +11,24 @@ import pyarrow as pa
 import streamlit as st
 
 from components.records import QUERY_COLUMNS, safe_csv
-from components.strategies import STRATEGIES
 from components.trace import RunTrace
 from dashboard import captions as C
-from dashboard import charts as ch
 from dashboard import state as S
 from dashboard.cache import FIGURES
+from dashboard.chart_list import (
+    RECORD_NEEDS,
+    ChartEntry,
+    Comparison,
+    RoundView,
+    classroom_panels,
+    compare_charts,
+    explore_charts,
+    figure_key,
+    rows,
+)
+from dashboard.figures import Chart, Style
+from dashboard.pool_charts import MAX_MAP_POINTS, PLAY_MAP_POINTS
+from dashboard.replay import replay_figure
 from dashboard.safe import md_escape
 from datasets.base import load
 
@@ -28,17 +39,35 @@ PLOTLY_CONFIG = {
 }
 
 
-def show(fig, *, key: str, alt: str) -> None:
+def plotly_config(key: str, *, export: bool = True) -> dict:
+    """The chart toolbar: a camera button saving ``<key>.png`` when ``export``.
+
+    Examples
+    --------
+    >>> plotly_config("ledger")["toImageButtonOptions"]["filename"]
+    'ledger'
+    >>> "toImage" in plotly_config("ledger", export=False)["modeBarButtonsToRemove"]
+    True
+    """
     cfg = dict(PLOTLY_CONFIG)
     cfg["toImageButtonOptions"] = dict(cfg["toImageButtonOptions"], filename=key)
-    st.plotly_chart(fig, theme=None, key=key, config=cfg, alt=alt)
+    if not export:
+        cfg["modeBarButtonsToRemove"] = [*cfg["modeBarButtonsToRemove"], "toImage"]
+    return cfg
+
+
+def show(fig: Chart, *, key: str, alt: str, export: bool = True) -> None:
+    """Draw ``fig`` with the app's toolbar; ``alt`` describes it for screen readers."""
+    st.plotly_chart(fig, theme=None, key=key, config=plotly_config(key, export=export), alt=alt)
 
 
 def round_text(trace: RunTrace, r: int) -> dict:
-    """Every number and sentence shown for round ``r``: the headline and the captions.
+    """Every number and sentence shown for round ``r`` that reads only the records.
 
-    Plain strings in plain containers, so ``FIGURES`` can share them like the
-    figures (they are the same for everyone watching this run at this round).
+    The headline's metrics, and the captions of Explore's charts drawn from
+    the record frames alone (keyed by chart). Plain strings in plain
+    containers, so ``FIGURES`` can share them like the figures: they are the
+    same for everyone watching this run at this round.
     """
     rounds, groups = trace.frames["rounds"], trace.frames["groups"]
     row = C.round_row(rounds, r)
@@ -87,13 +116,9 @@ def round_text(trace: RunTrace, r: int) -> dict:
                 ),
             }
         )
-    return {
-        "metrics": metrics,
-        "ledger": C.ledger_caption(groups, r),
-        "composition": C.composition_caption(groups, r),
-        "accuracy": C.accuracy_caption(groups, r),
-        "fairness": C.fairness_caption(rounds, r),
-    }
+    view = RoundView(trace, r)
+    captions = {e.key: e.caption(view) for e in explore_charts() if e.needs <= RECORD_NEEDS}
+    return {"metrics": metrics, **captions}
 
 
 def _run_key(trace: RunTrace) -> str:
@@ -107,122 +132,77 @@ def _text(trace: RunTrace, r: int) -> dict:
 
 def headline(trace: RunTrace, r: int) -> None:
     """Labelled so far, accuracy, worst-group accuracy, and each group's query share."""
-    # One wrapping row: a tick resends every element, and a columns layout costs a
-    # block per column (under a classroom's load each element costs latency).
+    # One wrapping row, not columns: fewer elements to resend every round.
     cols = st.container(horizontal=True, gap="medium")
     for m in _text(trace, r)["metrics"]:
         cols.metric(**m)
 
 
-def score_name(trace: RunTrace) -> str:
-    formula = STRATEGIES[trace.config.strategy.name].extra.get("formula", "")
-    return {
-        "least_confidence": "least confidence (1 - top probability)",
-        "margin": "margin score (1 - gap between the top two)",
-        "entropy": "entropy",
-        "density_weighted": "entropy x density",
-        "qbc_vote_entropy": "vote entropy",
-        "qbc_kl": "KL to the committee mean",
-        "bald": "mutual information (BALD)",
-        "coreset": "distance to the nearest labelled row",
-        "group_balanced": "least confidence (within a group)",
-        "fair_uncertainty": "boosted least confidence",
-        "fal": "entropy (the informativeness part)",
-    }.get(trace.config.strategy.name, formula or "score")
+def _cells(row: list[ChartEntry], style: Style) -> list:
+    """Where each chart of a row goes: full width alone, else half a row each."""
+    if style.projector or row[0].wide:
+        return [st.container() for _ in row]
+    return list(st.columns(2))[: len(row)]
 
 
-def _pair(style: ch.Style) -> list:
-    """Two columns on screens; one full-width column each on projectors."""
-    if style.font >= ch.Style.presenter().font:
-        return [st.container(), st.container()]
-    return list(st.columns(2))
+def _draw(entry: ChartEntry, fig: Chart, caption: str, *, key: str) -> None:
+    show(fig, key=key, alt=entry.alt, export=entry.export)
+    (st.markdown if entry.caption_kind == "text" else st.caption)(caption)
 
 
-def charts(trace: RunTrace, r: int, style: ch.Style) -> None:
-    """The six charts with their captions, two per row (one in presenter mode).
+def charts(trace: RunTrace, r: int, style: Style) -> None:
+    """Explore's charts (``chart_list.explore_charts``) with their captions, at round ``r``.
 
     Figures come from the process-wide ``FIGURES`` cache: the same run at the
     same round looks the same for everyone (see ``dashboard.cache``).
     """
-    rounds, groups = trace.frames["rounds"], trace.frames["groups"]
-    colors = ch.group_colors(trace.groups)
+    limit = PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else MAX_MAP_POINTS
+    view = RoundView(trace, r, style=style, limit=limit)
     run = _run_key(trace)
     text = _text(trace, r)
-    limit = ch.PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else ch.MAX_MAP_POINTS
-
-    def chart(name: str, build: Callable[[], ch.Chart]) -> ch.Chart:
-        key = (run, name, r, style, limit if name == "map" else 0)
-        return ch.Chart.sent(FIGURES.get_or_build(key, lambda: build().to_dict()))
-
-    def scores() -> ch.Chart:
-        rows = trace.query_round[trace.score_rows]
-        return ch.scores_figure(
-            trace.scores[r],
-            trace.g_pool[trace.score_rows],
-            ~((rows >= 0) & (rows <= r)),
-            groups=trace.groups,
-            colors=colors,
-            style=style,
-            score_name=score_name(trace),
-        )
-
-    a, b = _pair(style)
-    with a:
-        show(
-            chart(
-                "ledger", lambda: ch.ledger_figure(groups, rounds, r, colors=colors, style=style)
-            ),
-            key="ledger",
-            alt="Line chart: each group's share of queries so far against its share of the pool.",
-        )
-        st.markdown(text["ledger"])
-    with b:
-        show(
-            chart(
-                "composition",
-                lambda: ch.composition_figure(groups, rounds, r, colors=colors, style=style),
-            ),
-            key="composition",
-            alt="Stacked bar chart: rows queried per round, by group.",
-        )
-        st.caption(text["composition"])
-    a, b = _pair(style)
-    with a:
-        show(
-            chart(
-                "accuracy",
-                lambda: ch.accuracy_figure(groups, rounds, r, colors=colors, style=style),
-            ),
-            key="accuracy",
-            alt="Line chart: per-group accuracy against truth and against recorded labels.",
-        )
-        st.markdown(text["accuracy"])
-    with b:
-        show(
-            chart("fairness", lambda: ch.fairness_figure(rounds, r, style=style)),
-            key="fairness",
-            alt="Line chart: worst-group accuracy and three fairness gaps over the budget.",
-        )
-        st.caption(text["fairness"])
-    a, b = _pair(style)
-    with a:
-        show(
-            chart("map", lambda: ch.trace_map_figure(trace, r, style=style, limit=limit)),
-            key="map",
-            alt="Scatter map of the pool with labelled rows highlighted.",
-        )
-        drawn = ch.map_drawn(len(trace.xy), trace.query_round, limit=limit)
-        st.caption(C.map_caption(trace.grid is not None, len(trace.xy), drawn))
-    with b:
-        show(
-            chart("scores", scores),
-            key="scores",
-            alt="Histogram per group of the strategy's scores among unlabelled rows.",
-        )
-        st.caption(C.scores_caption(score_name(trace), bool(np.isfinite(trace.scores[r]).any())))
+    for row in rows(explore_charts(), style):
+        for entry, cell in zip(row, _cells(row, style), strict=True):
+            key = (run, *figure_key(entry, view))
+            spec = FIGURES.get_or_build(key, lambda e=entry: e.build(view).to_dict())
+            with cell:
+                _draw(
+                    entry,
+                    Chart.sent(spec),
+                    text.get(entry.key) or entry.caption(view),
+                    key=entry.key,
+                )
     with st.expander(f"The numbers behind these charts (round {r})"):
         table, starts = _per_run(trace, "numbers", _numbers_table)
         st.dataframe(_slice(table, starts, r), hide_index=True, key="numbers_table")
+
+
+def classroom(trace: RunTrace, style: Style, speed: str) -> None:
+    """The whole run as one animated figure (``dashboard.replay``), shared via ``FIGURES``."""
+    key = (_run_key(trace), "replay", style, speed)
+    spec = FIGURES.get_or_build(
+        key, lambda: replay_figure(trace, style=style, speed=speed).to_dict()
+    )
+    show(
+        Chart.sent(spec),
+        key="replay",
+        alt="Animated chart of every round: " + "; ".join(e.alt for e in classroom_panels()),
+    )
+
+
+def compare(runs: dict[str, list[RunTrace]], style: Style) -> None:
+    """Compare's charts of several strategies (``chart_list.compare_charts``)."""
+    comparison = Comparison(runs, style=style)
+    for row in rows(compare_charts("strategies"), style):
+        for entry, cell in zip(row, _cells(row, style), strict=True):
+            with cell:
+                _draw(entry, entry.build(comparison), entry.caption(comparison), key=entry.key)
+
+
+def compare_against_random(trace: RunTrace, ghost: RunTrace, style: Style) -> None:
+    """Compare's one-run charts for ``trace`` at its last round, with ``ghost`` (random) in grey."""
+    view = RoundView(trace, trace.last_round, style=style, ghost=ghost)
+    for entry in compare_charts("round"):
+        _draw(entry, entry.build(view), entry.caption(view), key=f"cmp_{entry.key}")
 
 
 def _upscale(img: np.ndarray, k: int = 8) -> np.ndarray:
@@ -340,8 +320,8 @@ def records_zip(trace: RunTrace) -> bytes:
 def downloads(trace: RunTrace) -> None:
     """Run records as a zip of CSVs, and the config as JSON.
 
-    The zip is made only when someone clicks (a callable ``data``): building it
-    on every page run cost a fifth of each first render.
+    The zip is made only when someone clicks (a callable ``data``), not on
+    every page run.
     """
     a, b = st.columns(2)
     a.download_button(

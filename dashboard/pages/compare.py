@@ -4,7 +4,6 @@ import streamlit as st
 
 from components.specs import Spec
 from components.strategies import STRATEGIES
-from dashboard import charts as ch
 from dashboard import comparing, session, views
 from dashboard.cache import TRACES
 from dashboard.safe import md_escape
@@ -65,74 +64,7 @@ except ValueError as exc:
     st.stop()
 bar.empty()
 
-first = runs[chosen[0]][0]
-colors = ch.group_colors(first.groups)
-groups = {label: comparing.stack(t, "groups") for label, t in runs.items()}
-rounds = {label: comparing.stack(t, "rounds") for label, t in runs.items()}
-seeds = f"{n_seeds} seed{'s' if n_seeds > 1 else ''} (band = min to max)"
-
-views.show(
-    ch.compare_lines_figure(
-        groups,
-        "query_share_cum",
-        colors=colors,
-        style=style,
-        title=f"Who gets labelled, per strategy — {seeds}",
-        y_title="share of queries so far",
-        reference="pool_share",
-    ),
-    key="cmp_ledger",
-    alt="Per-strategy panels: each group's share of queries against its pool share.",
-)
-st.caption(
-    "Dotted: each group's share of the pool. A line above its dotted line means that "
-    "group is asked about more than random sampling would, on average."
-)
-views.show(
-    ch.compare_lines_figure(
-        groups,
-        "accuracy",
-        colors=colors,
-        style=style,
-        title="Accuracy per group against the truth",
-        y_title="test accuracy",
-    ),
-    key="cmp_acc",
-    alt="Per-strategy panels: per-group accuracy against the truth.",
-)
-views.show(
-    ch.compare_lines_figure(
-        groups,
-        "accuracy_observed",
-        colors=colors,
-        style=style,
-        title="Accuracy per group against the recorded (possibly biased) labels",
-        y_title="accuracy vs recorded",
-    ),
-    key="cmp_acc_obs",
-    alt="Per-strategy panels: per-group accuracy against recorded labels.",
-)
-a, b = st.columns(2)
-with a:
-    views.show(
-        ch.strategy_lines_figure(
-            rounds,
-            "worst_group_accuracy",
-            style=style,
-            title="Worst-group accuracy",
-            y_title="accuracy",
-        ),
-        key="cmp_worst",
-        alt="Worst-group accuracy per strategy.",
-    )
-with b:
-    views.show(
-        ch.strategy_lines_figure(
-            rounds, "dp_difference", style=style, title="Demographic parity gap", y_title="gap"
-        ),
-        key="cmp_dp",
-        alt="Demographic parity gap per strategy.",
-    )
+views.compare(runs, style)
 st.subheader("At the end of the budget")
 # A static table: a few rows, wrapped to the page and scaled by presenter mode
 # (st.dataframe draws on a canvas that keeps its small font on a projector).
@@ -141,14 +73,4 @@ st.table(comparing.summary_table(runs), hide_index=True)
 if "random" in runs:
     others = [n for n in chosen if n != "random"]
     pick = st.selectbox("Map: which strategy, against the ghost of random", others, key="w.cmp.map")
-    t = runs[pick][0]
-    ghost = runs["random"][0].query_round
-    views.show(
-        ch.trace_map_figure(t, t.last_round, style=style, ghost_round=ghost),
-        key="cmp_map",
-        alt="Map of the pool: the strategy's picks in colour, random's in grey.",
-    )
-    st.caption(
-        f"Coloured: what {pick} labelled (seed {cfg.seed}); grey crosses: what random "
-        "labelled from the same seed set."
-    )
+    views.compare_against_random(runs[pick][0], runs["random"][0], style)

@@ -6,7 +6,6 @@ from dashboard import captions as C
 from dashboard import session, views
 from dashboard import state as S
 from dashboard.player import SPEEDS, player
-from dashboard.replay import replay_figure
 
 style = session.presenter_toggle()
 st.title("Who gets labelled?")
@@ -37,9 +36,9 @@ if trace is not None:
         "Classroom mode (animate in the browser)",
         key=S.REPLAY,
         help=(
-            "Sends the whole run once as one animated figure (ledger, accuracy, map, batches) "
-            "that your browser plays with no further requests to the server. Use it when many "
-            "people press Play on one server at once. Turn off to step with all six charts."
+            "Sends the whole run once as one animated figure that your browser plays with no "
+            "further requests to the server. Use it when many people press Play on one server "
+            "at once. Turn off to step round by round with every chart."
         ),
     )
     if st.session_state[S.REPLAY]:
@@ -50,11 +49,7 @@ if trace is not None:
             key="replay.speed",
             help="How fast the browser steps through the rounds.",
         )
-        views.show(
-            replay_figure(trace, style=style, speed=speed or "normal"),
-            key="replay",
-            alt="Animated four-panel chart of every round: query shares, accuracy, map, batches.",
-        )
+        views.classroom(trace, style, speed or "normal")
         st.caption(
             "Press ▶ Play under the chart; the slider scrubs. Everything moves in your "
             "browser: the server is not asked again. The numbers are those of the run above."
