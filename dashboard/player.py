@@ -31,11 +31,8 @@ def _step(last: int) -> None:
 
 
 def _play_or_pause(last: int, play: bool) -> None:
-    """Set, not toggle: the button passes what its label promised when drawn.
-
-    Under load (browser test, CPU saturated) a Pause was sometimes undone right
-    after it showed: the server logged the callback again, as Play, for the one
-    click. Setting the promised state makes a repeat harmless.
+    """Set, not toggle: the button passes what its label promised when drawn,
+    so a click that reaches the server twice leaves the same state.
     """
     if bool(st.session_state.get(S.PLAYING, False)) == play:
         return
