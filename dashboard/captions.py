@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from components.config import RunConfig
 from components.strategies import STRATEGIES
 from dashboard.safe import md_escape
 
@@ -43,6 +44,15 @@ def at_round(
     Plain dicts from numpy columns, not a pandas filter: every caption of a
     round asks for this.
 
+    Parameters
+    ----------
+    groups : DataFrame, one row per (round, group)
+        The run's ``groups`` record frame.
+    r : int
+        The round.
+    columns : tuple of str
+        The columns kept (those present in ``groups``).
+
     Examples
     --------
     >>> g = pd.DataFrame({"round": [0, 1], "group": ["a", "a"], "queried": [0, 4]})
@@ -56,13 +66,39 @@ def at_round(
 
 
 def round_row(rounds: pd.DataFrame, r: int) -> dict[str, float]:
-    """Round ``r``'s row of the rounds frame as a plain dict."""
+    """Round ``r``'s row of the rounds frame as a plain dict.
+
+    Examples
+    --------
+    >>> round_row(pd.DataFrame({"round": [0, 1], "accuracy": [0.5, 0.75]}), 1)
+    {'round': 1, 'accuracy': 0.75}
+    """
     pos = int(np.flatnonzero(rounds["round"].to_numpy() == r)[0])
     return {c: _py(rounds[c].to_numpy()[pos]) for c in rounds.columns}
 
 
 def ledger_caption(groups: pd.DataFrame, r: int) -> str:
-    """Who is asked more or less often than their share of the pool, so far."""
+    """Who is asked more or less often than their share of the pool, so far.
+
+    Parameters
+    ----------
+    groups : DataFrame, one row per (round, group)
+        The run's ``groups`` record frame.
+    r : int
+        The round described.
+
+    Returns
+    -------
+    str
+        Markdown; group names escaped.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"round": [1, 1], "group": ["a", "b"], "pool_share": [0.5, 0.5],
+    ...                   "query_share_cum": [0.8, 0.2], "queried_cum": [8, 2]})
+    >>> ledger_caption(g, 1).split(";")[0]
+    '**a**: 80% of queries vs 50% of the pool (1.60x, over-queried)'
+    """
     if r == 0:
         return (
             "Round 0 is the random seed set. Step forward to see which groups the strategy "
@@ -88,7 +124,20 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
 
 
 def composition_caption(groups: pd.DataFrame, r: int) -> str:
-    """How many rows of each group round ``r`` asked about."""
+    """How many rows of each group round ``r`` asked about.
+
+    Parameters
+    ----------
+    groups : DataFrame, one row per (round, group)
+        The run's ``groups`` record frame.
+    r : int
+        The round described.
+
+    Returns
+    -------
+    str
+        Markdown; group names escaped.
+    """
     if r == 0:
         return "Each bar will be one round's batch, split by group."
     now = at_round(groups, r)
@@ -97,7 +146,20 @@ def composition_caption(groups: pd.DataFrame, r: int) -> str:
 
 
 def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
-    """Each group's accuracy against the truth and the recorded labels, and what the gap means."""
+    """Each group's accuracy against the truth and the recorded labels, and what the gap means.
+
+    Parameters
+    ----------
+    groups : DataFrame, one row per (round, group)
+        The run's ``groups`` record frame.
+    r : int
+        The round described.
+
+    Returns
+    -------
+    str
+        Markdown; group names escaped.
+    """
     now = at_round(groups, r)
     parts = []
     directions = set()
@@ -132,7 +194,20 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
 
 
 def fairness_caption(rounds: pd.DataFrame, r: int) -> str:
-    """Round ``r``'s worst-group accuracy and the three gaps, in words."""
+    """Round ``r``'s worst-group accuracy and the three gaps, in words.
+
+    Parameters
+    ----------
+    rounds : DataFrame, one row per round
+        The run's ``rounds`` record frame.
+    r : int
+        The round described.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
     row = round_row(rounds, r)
     return (
         f"Now: worst-group accuracy {_pct(row['worst_group_accuracy'])}, demographic parity gap "
@@ -144,7 +219,27 @@ def fairness_caption(rounds: pd.DataFrame, r: int) -> str:
 
 
 def map_caption(two_d: bool, n_pool: int, drawn: int) -> str:
-    """How to read the pool map; ``drawn`` of ``n_pool`` rows are on it."""
+    """How to read the pool map.
+
+    Parameters
+    ----------
+    two_d : bool
+        The data has two features (the map shows them and the decision
+        boundary), rather than a PCA projection.
+    n_pool : int
+        Rows in the pool.
+    drawn : int
+        Rows on the map.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> "Showing 10 of 50 rows" in map_caption(False, 50, 10)
+    True
+    """
     text = (
         "Each dot is a row of the pool, coloured by group. Solid marks were labelled "
         "(bigger = this round); faded dots have not been asked about."
@@ -165,7 +260,25 @@ def map_caption(two_d: bool, n_pool: int, drawn: int) -> str:
 
 
 def ghost_map_caption(strategy: str, seed: int) -> str:
-    """The map on Compare: one strategy's picks against random's from the same seed set."""
+    """The map on Compare: one strategy's picks against random's from the same seed set.
+
+    Parameters
+    ----------
+    strategy : str
+        The strategy drawn in colour.
+    seed : int
+        Its run's seed.
+
+    Returns
+    -------
+    str
+        Markdown.
+
+    Examples
+    --------
+    >>> ghost_map_caption("margin", 3)[:38]
+    'Coloured: what margin labelled (seed 3'
+    """
     return (
         f"Coloured: what {md_escape(strategy)} labelled (seed {seed}); grey crosses: what "
         "random labelled from the same seed set."
@@ -173,7 +286,19 @@ def ghost_map_caption(strategy: str, seed: int) -> str:
 
 
 def scores_caption(score_name: str, has_scores: bool) -> str:
-    """How the strategy's score decides who is asked; ``score_name`` says what it is."""
+    """How the strategy's score decides who is asked.
+
+    Parameters
+    ----------
+    score_name : str
+        What the score means (see ``score_label``).
+    has_scores : bool
+        False for a strategy with no score (``random``).
+
+    Returns
+    -------
+    str
+    """
     if not has_scores:
         return "This strategy has no per-row score: it picks at random."
     return (
@@ -237,10 +362,18 @@ COMPARE_DP = (
 )
 
 
-def describe_run(cfg) -> str:
+def describe_run(cfg: RunConfig) -> str:
     """A short human description of a resolved config, for the page header.
 
-    Upload column names and group values are user text: escaped.
+    Parameters
+    ----------
+    cfg : RunConfig
+        The resolved config.
+
+    Returns
+    -------
+    str
+        Markdown; upload column names and group values are escaped.
     """
     ds = "your upload" if cfg.dataset.get("sha256") else cfg.dataset.name
     group = cfg.dataset.get("group")

@@ -154,6 +154,25 @@ class ChartEntry:
         Takes a page's full width; other charts go two to a row on screens.
     caption_kind : {"note", "text"}
         "text" reads as the chart's finding (body text); "note" is small print.
+
+    Examples
+    --------
+    >>> from dashboard.run_charts import fairness_figure
+    >>> entry = ChartEntry(
+    ...     key="gaps",
+    ...     title="Fairness gaps (lower = fairer), worst-group accuracy",
+    ...     build=lambda v: fairness_figure(v.frame("rounds"), v.r, style=v.style),
+    ...     caption=lambda v: f"Round {v.r}.",
+    ...     alt="Line chart: the fairness gaps.",
+    ...     needs=frozenset({"frames.rounds"}),
+    ...     explore=True,
+    ... )
+    >>> entry.scope, entry.classroom
+    ('round', None)
+    >>> ChartEntry(**{**entry.__dict__, "needs": frozenset({"labels"})})
+    Traceback (most recent call last):
+    ...
+    ValueError: chart 'gaps': needs=['labels'] is not allowed; allowed: ...
     """
 
     key: str

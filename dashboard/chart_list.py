@@ -319,6 +319,18 @@ def rows(entries: Sequence[ChartEntry], style: Style) -> list[list[ChartEntry]]:
     """How a page lays ``entries`` out: wide ones alone, others two to a row
     (one per row on projectors).
 
+    Parameters
+    ----------
+    entries : sequence of ChartEntry
+        In drawing order.
+    style : Style
+        ``style.projector`` puts one chart per row.
+
+    Returns
+    -------
+    list of list of ChartEntry
+        The rows, each of one or two entries.
+
     Examples
     --------
     >>> keys = lambda rs: [[e.key for e in row] for row in rs]
@@ -341,6 +353,16 @@ def figure_key(entry: ChartEntry, view: RoundView) -> tuple:
     """What tells one built round chart from another, for the shared figure cache
     (with the run's identity in front): the chart, the round, the sizes, and the
     map's row limit for charts that draw the pool.
+
+    Parameters
+    ----------
+    entry : ChartEntry
+    view : RoundView
+
+    Returns
+    -------
+    tuple
+        ``(key, r, style, limit or 0)``; hashable.
 
     Examples
     --------

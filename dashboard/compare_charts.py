@@ -195,6 +195,18 @@ def panel_title(label: str, panels: int) -> str:
     """A facet's title: the escaped label, broken at its middle underscore when
     three or more panels share the width and the name is long.
 
+    Parameters
+    ----------
+    label : str
+        The strategy's label (visitor text is escaped).
+    panels : int
+        How many panels share the figure's width.
+
+    Returns
+    -------
+    str
+        plotly markup.
+
     Examples
     --------
     >>> panel_title("least_confidence", 3)

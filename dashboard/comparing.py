@@ -9,7 +9,20 @@ from dashboard.safe import md_escape
 
 
 def stack(traces: list[RunTrace], frame: str) -> pd.DataFrame:
-    """One frame ("groups" or "rounds") over several seeds, with ``seed`` and ``n_labeled``."""
+    """One record frame over several seeds, with ``seed`` and ``n_labeled`` columns.
+
+    Parameters
+    ----------
+    traces : list of RunTrace
+        One run per seed; each is read for ``frames`` and ``config.seed``.
+    frame : {"groups", "rounds", "queries"}
+        The record frame stacked.
+
+    Returns
+    -------
+    DataFrame
+        The runs' frames one after the other, one row per (seed, record row).
+    """
     parts = []
     for t in traces:
         f = t.frames[frame].copy()

@@ -62,7 +62,15 @@ def _scrub(last: int) -> None:
 
 
 def player(last: int, body: Callable[[int], None]) -> None:
-    """Draw the controls and ``body(round)``; while playing, advance on a timer."""
+    """Draw the controls and ``body(round)``; while playing, advance on a timer.
+
+    Parameters
+    ----------
+    last : int
+        The run's last round.
+    body : callable
+        ``body(r)`` draws round ``r``; it reruns inside the player's fragment.
+    """
     st.session_state.setdefault(S.ROUND, 0)
     st.session_state.setdefault(S.PLAYING, False)
     st.session_state.setdefault(S.SPEED, "normal")

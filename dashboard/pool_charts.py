@@ -32,6 +32,19 @@ PLAY_MAP_POINTS = 4_000
 def map_drawn(n_pool: int, query_round: np.ndarray, *, limit: int = MAX_MAP_POINTS) -> int:
     """How many rows ``map_sample`` draws, without drawing the sample.
 
+    Parameters
+    ----------
+    n_pool : int
+        Rows in the pool.
+    query_round : ndarray of int, shape (n_pool,)
+        The round each row was labelled in, -1 for never.
+    limit : int
+        As for ``map_sample``.
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> map_drawn(10, np.array([0, 1] + [-1] * 8), limit=4)

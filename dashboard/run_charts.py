@@ -198,6 +198,17 @@ def composition_figure(
     Chart
         One bar trace per group over rounds ``1..r``; the y axis fits the
         largest batch of the whole run.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"round": [0, 0, 1, 1, 2, 2], "group": ["a", "b"] * 3,
+    ...                   "queried": [0, 0, 3, 1, 2, 2]})
+    >>> fig = composition_figure(g, pd.DataFrame({"round": [0, 1, 2]}), 1,
+    ...                          colors={"a": "#0072B2", "b": "#D55E00"})
+    >>> [(t.name, list(map(int, t.y))) for t in fig.data]
+    [('a', [3]), ('b', [1])]
+    >>> fig.layout.yaxis.range
+    (0, 4.2)
     """
     g = _cols(groups, r, "round", "group", "queried")
     last = int(rounds["round"].to_numpy().max())

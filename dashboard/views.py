@@ -1,16 +1,16 @@
-"""Drawing blocks for one revealed round of a run: headline, charts, batch cards."""
+"""Page glue: the drawing blocks the pages call (headline, charts, batch cards,
+classroom figure, Compare's charts, downloads).
+
+Which charts are drawn, and how, comes from ``dashboard.chart_list``; this
+module lays them out, caches the built figures across sessions (``FIGURES``)
+and draws them with Streamlit.
+"""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
-from components.records import QUERY_COLUMNS, safe_csv
 from components.trace import RunTrace
 from dashboard import captions as C
 from dashboard import state as S
@@ -28,9 +28,9 @@ from dashboard.chart_list import (
 )
 from dashboard.figures import Chart, Style
 from dashboard.pool_charts import MAX_MAP_POINTS, PLAY_MAP_POINTS
+from dashboard.record_views import numbers, per_run
 from dashboard.replay import replay_figure
 from dashboard.safe import md_escape
-from datasets.base import load
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -41,6 +41,18 @@ PLOTLY_CONFIG = {
 
 def plotly_config(key: str, *, export: bool = True) -> dict:
     """The chart toolbar: a camera button saving ``<key>.png`` when ``export``.
+
+    Parameters
+    ----------
+    key : str
+        The chart's key, used as the PNG's file name.
+    export : bool
+        Keep the camera button.
+
+    Returns
+    -------
+    dict
+        A plotly.js config.
 
     Examples
     --------
@@ -57,17 +69,39 @@ def plotly_config(key: str, *, export: bool = True) -> dict:
 
 
 def show(fig: Chart, *, key: str, alt: str, export: bool = True) -> None:
-    """Draw ``fig`` with the app's toolbar; ``alt`` describes it for screen readers."""
+    """Draw ``fig`` with the app's toolbar.
+
+    Parameters
+    ----------
+    fig : Chart
+    key : str
+        Widget key and PNG file name.
+    alt : str
+        What the chart shows, for screen readers.
+    export : bool
+        Offer the camera button.
+    """
     st.plotly_chart(fig, theme=None, key=key, config=plotly_config(key, export=export), alt=alt)
 
 
 def round_text(trace: RunTrace, r: int) -> dict:
     """Every number and sentence shown for round ``r`` that reads only the records.
 
-    The headline's metrics, and the captions of Explore's charts drawn from
-    the record frames alone (keyed by chart). Plain strings in plain
-    containers, so ``FIGURES`` can share them like the figures: they are the
-    same for everyone watching this run at this round.
+    Plain strings in plain containers, so ``FIGURES`` can share them like the
+    figures: they are the same for everyone watching this run at this round.
+
+    Parameters
+    ----------
+    trace : RunTrace
+    r : int
+        The round shown.
+
+    Returns
+    -------
+    dict
+        ``"metrics"``: the headline's ``st.metric`` arguments, one dict per
+        metric; and, keyed by chart, the captions of Explore's charts drawn
+        from the record frames alone (``needs <= RECORD_NEEDS``).
     """
     rounds, groups = trace.frames["rounds"], trace.frames["groups"]
     row = C.round_row(rounds, r)
@@ -123,7 +157,7 @@ def round_text(trace: RunTrace, r: int) -> dict:
 
 def _run_key(trace: RunTrace) -> str:
     """This run's identity for the shared caches: its config (made once per run)."""
-    return _per_run(trace, "key", lambda t: t.config.to_json())
+    return per_run(trace, "key", lambda t: t.config.to_json())
 
 
 def _text(trace: RunTrace, r: int) -> dict:
@@ -131,7 +165,14 @@ def _text(trace: RunTrace, r: int) -> dict:
 
 
 def headline(trace: RunTrace, r: int) -> None:
-    """Labelled so far, accuracy, worst-group accuracy, and each group's query share."""
+    """Labelled so far, accuracy, worst-group accuracy, and each group's query share.
+
+    Parameters
+    ----------
+    trace : RunTrace
+    r : int
+        The round shown.
+    """
     # One wrapping row, not columns: fewer elements to resend every round.
     cols = st.container(horizontal=True, gap="medium")
     for m in _text(trace, r)["metrics"]:
@@ -153,8 +194,17 @@ def _draw(entry: ChartEntry, fig: Chart, caption: str, *, key: str) -> None:
 def charts(trace: RunTrace, r: int, style: Style) -> None:
     """Explore's charts (``chart_list.explore_charts``) with their captions, at round ``r``.
 
-    Figures come from the process-wide ``FIGURES`` cache: the same run at the
-    same round looks the same for everyone (see ``dashboard.cache``).
+    Figures come from the process-wide ``FIGURES`` cache, keyed by the run,
+    ``chart_list.figure_key`` (chart, round, style, map limit): the same run
+    at the same round looks the same for everyone (see ``dashboard.cache``).
+
+    Parameters
+    ----------
+    trace : RunTrace
+    r : int
+        The round shown.
+    style : Style
+        Sizes; presenter sizes draw one chart per row.
     """
     limit = PLAY_MAP_POINTS if st.session_state.get(S.PLAYING) else MAX_MAP_POINTS
     view = RoundView(trace, r, style=style, limit=limit)
@@ -171,13 +221,19 @@ def charts(trace: RunTrace, r: int, style: Style) -> None:
                     text.get(entry.key) or entry.caption(view),
                     key=entry.key,
                 )
-    with st.expander(f"The numbers behind these charts (round {r})"):
-        table, starts = _per_run(trace, "numbers", _numbers_table)
-        st.dataframe(_slice(table, starts, r), hide_index=True, key="numbers_table")
+    numbers(trace, r)
 
 
 def classroom(trace: RunTrace, style: Style, speed: str) -> None:
-    """The whole run as one animated figure (``dashboard.replay``), shared via ``FIGURES``."""
+    """The whole run as one animated figure (``dashboard.replay``), shared via ``FIGURES``.
+
+    Parameters
+    ----------
+    trace : RunTrace
+    style : Style
+    speed : {"slow", "normal", "fast"}
+        Play's pace.
+    """
     key = (_run_key(trace), "replay", style, speed)
     spec = FIGURES.get_or_build(
         key, lambda: replay_figure(trace, style=style, speed=speed).to_dict()
@@ -190,7 +246,14 @@ def classroom(trace: RunTrace, style: Style, speed: str) -> None:
 
 
 def compare(runs: dict[str, list[RunTrace]], style: Style) -> None:
-    """Compare's charts of several strategies (``chart_list.compare_charts``)."""
+    """Compare's charts of several strategies (``chart_list.compare_charts("strategies")``).
+
+    Parameters
+    ----------
+    runs : dict of str to list of RunTrace
+        Strategy label -> one run per seed.
+    style : Style
+    """
     comparison = Comparison(runs, style=style)
     for row in rows(compare_charts("strategies"), style):
         for entry, cell in zip(row, _cells(row, style), strict=True):
@@ -199,148 +262,16 @@ def compare(runs: dict[str, list[RunTrace]], style: Style) -> None:
 
 
 def compare_against_random(trace: RunTrace, ghost: RunTrace, style: Style) -> None:
-    """Compare's one-run charts for ``trace`` at its last round, with ``ghost`` (random) in grey."""
+    """Compare's one-run charts (``chart_list.compare_charts("round")``) at the last round.
+
+    Parameters
+    ----------
+    trace : RunTrace
+        The chosen strategy's run.
+    ghost : RunTrace
+        ``random`` from the same seed set, drawn in grey.
+    style : Style
+    """
     view = RoundView(trace, trace.last_round, style=style, ghost=ghost)
     for entry in compare_charts("round"):
         _draw(entry, entry.build(view), entry.caption(view), key=f"cmp_{entry.key}")
-
-
-def _upscale(img: np.ndarray, k: int = 8) -> np.ndarray:
-    img = np.asarray(img, dtype=np.float64)
-    img = img / img.max() if img.max() > 0 else img
-    return np.kron(1.0 - img, np.ones((k, k)))
-
-
-def _per_run(trace: RunTrace, name: str, build):  # noqa: ANN001, ANN202
-    """Data derived from this session's run, built once and sliced every tick.
-
-    Kept in the session's own state (never shared), next to the run it came
-    from; a new run replaces it.
-    """
-    slot = st.session_state.get(f"views.{name}")
-    if slot is None or slot[0] is not trace:
-        slot = (trace, build(trace))
-        st.session_state[f"views.{name}"] = slot
-    return slot[1]
-
-
-def _by_round(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """``frame`` in round order, and where each round starts (``starts[r]:starts[r+1]``)."""
-    order = np.argsort(frame["round"].to_numpy(), kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
-    rounds = frame["round"].to_numpy()
-    last = int(rounds.max()) if len(rounds) else 0
-    return frame, np.searchsorted(rounds, np.arange(last + 2))
-
-
-def _slice(table: pa.Table, starts: np.ndarray, r: int) -> pa.Table:
-    if r + 1 >= len(starts):
-        return table.slice(0, 0)
-    return table.slice(int(starts[r]), int(starts[r + 1] - starts[r]))
-
-
-def _numbers_table(trace: RunTrace) -> tuple[pa.Table, np.ndarray]:
-    groups, starts = _by_round(trace.frames["groups"])
-    shown = groups.drop(columns=["round"]).round(3)
-    return pa.Table.from_pandas(shown, preserve_index=False), starts
-
-
-def _cards_table(trace: RunTrace) -> tuple[pd.DataFrame, pa.Table, np.ndarray]:
-    """Every labelled row as the cards show it (as text), in round order."""
-    q, starts = _by_round(trace.frames["queries"])
-    meta = q[["group", "label_true", "label_observed", "score"]].rename(
-        columns={"label_true": "true label", "label_observed": "recorded label"}
-    )
-    meta["score"] = meta["score"].round(3)  # four digits fit the column; the zip has them all
-    ds = load(trace.config.dataset)
-    table = meta
-    if isinstance(ds.raw, pd.DataFrame) and ds.modality == "tabular":
-        rows = ds.raw.iloc[q["index"].to_numpy()].reset_index(drop=True)
-        rows = rows.drop(columns=[c for c in rows.columns if c in meta.columns])
-        table = pd.concat([meta, rows], axis=1).astype(str)
-    return q, pa.Table.from_pandas(table, preserve_index=False), starts
-
-
-def label_meaning(positive_label: str) -> str:
-    """' (1 = earns over $50K a year, 0 = not)', or nothing when the data set has no words for it."""
-    if str(positive_label).strip() in ("", "1", "positive"):
-        return ""
-    return f" (1 = {md_escape(positive_label, limit=120)}, 0 = not)"
-
-
-def batch_cards(trace: RunTrace, r: int) -> None:
-    """The rows labelled in round ``r`` as a person would see them."""
-    q, table, starts = _per_run(trace, "cards", _cards_table)
-    lo, hi = (int(starts[r]), int(starts[r + 1])) if r + 1 < len(starts) else (0, 0)
-    batch = q.iloc[lo:hi]
-    title = "The seed set (round 0)" if r == 0 else f"Round {r}: the rows just labelled"
-    ds = load(trace.config.dataset)
-    # Title and key in one element: every element is resent on every Play tick.
-    st.markdown(
-        f"### {title}\n\n**true label** = what really holds{label_meaning(ds.positive_label)}; "
-        "**recorded label** = what the (simulated) annotator returned, after any label or "
-        "annotator bias."
-    )
-    if batch.empty:
-        st.info("Nothing was labelled in this round.")
-        return
-    if ds.modality == "image" and ds.raw is not None:
-        show_n = batch.head(10)
-        cols = st.columns(min(len(show_n), 10))
-        for col, (_, row) in zip(cols, show_n.iterrows(), strict=False):
-            with col:
-                st.image(_upscale(ds.raw[int(row["index"])]), width=64, clamp=True)
-                st.caption(
-                    f"{md_escape(row['group'])}\ntrue {int(row['label_true'])} / rec. {int(row['label_observed'])}"
-                )
-        if len(batch) > 10:
-            st.caption(f"…and {len(batch) - 10} more (see the table).")
-    elif ds.modality == "text" and isinstance(ds.raw, pd.DataFrame):
-        text_col = "text" if "text" in ds.raw.columns else ds.raw.columns[0]
-        for _, row in batch.head(10).iterrows():
-            sentence = str(ds.raw.iloc[int(row["index"])][text_col])
-            st.text(
-                f"[{row['group']}] true {int(row['label_true'])}, recorded "
-                f"{int(row['label_observed'])}: {sentence}"
-            )
-    st.dataframe(_slice(table, starts, r), hide_index=True, key="batch_table")
-
-
-def records_zip(trace: RunTrace) -> bytes:
-    """The run's records (the CLI's schema) as CSVs, with the config, in a zip."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("config.json", trace.config.to_json() + "\n")
-        zf.writestr("rounds.csv", safe_csv(trace.frames["rounds"]))
-        zf.writestr("groups.csv", safe_csv(trace.frames["groups"]))
-        zf.writestr("queries.csv", safe_csv(trace.frames["queries"][list(QUERY_COLUMNS)]))
-    return buf.getvalue()
-
-
-def downloads(trace: RunTrace) -> None:
-    """Run records as a zip of CSVs, and the config as JSON.
-
-    The zip is made only when someone clicks (a callable ``data``), not on
-    every page run.
-    """
-    a, b = st.columns(2)
-    a.download_button(
-        "Download records (CSV, zip)",
-        lambda: records_zip(trace),
-        file_name="run.zip",
-        mime="application/zip",
-        key="dl_zip",
-        on_click="ignore",
-    )
-    b.download_button(
-        "Download config (JSON)",
-        trace.config.to_json(),
-        file_name="config.json",
-        mime="application/json",
-        key="dl_json",
-        on_click="ignore",
-    )
-    st.caption(
-        "Replay on the command line: `python -m components run --config config.json`. "
-        "Each chart has a camera button (top right) that saves it as PNG."
-    )

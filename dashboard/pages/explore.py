@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import captions as C
-from dashboard import session, views
+from dashboard import record_views, session, views
 from dashboard import state as S
 from dashboard.player import SPEEDS, player
 
@@ -30,7 +30,7 @@ if trace is not None:
     def body(r: int) -> None:
         views.headline(trace, r)
         views.charts(trace, r, style)
-        views.batch_cards(trace, r)
+        record_views.batch_cards(trace, r)
 
     st.toggle(
         "Classroom mode (animate in the browser)",
@@ -57,4 +57,4 @@ if trace is not None:
     else:
         player(trace.last_round, body)
     with st.expander("Download this run"):
-        views.downloads(trace)
+        record_views.downloads(trace)

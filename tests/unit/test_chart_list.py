@@ -18,6 +18,7 @@ import dashboard.compare_charts
 import dashboard.figure_spec
 import dashboard.figures
 import dashboard.pool_charts
+import dashboard.record_views
 import dashboard.replay
 import dashboard.run_charts
 import dashboard.views
@@ -200,6 +201,7 @@ def test_only_pool_charts_keep_the_map_limit_in_their_cache_key(trace):
         dashboard.compare_charts,
         dashboard.figures,
         dashboard.pool_charts,
+        dashboard.record_views,
         dashboard.replay,
         dashboard.run_charts,
         dashboard.views,

@@ -227,7 +227,7 @@ def test_accuracy_caption_adds_up_as_printed_and_names_the_direction():
 
 
 def test_batch_key_says_what_label_1_means():
-    from dashboard.views import label_meaning
+    from dashboard.record_views import label_meaning
 
     assert label_meaning("earns over $50K a year") == " (1 = earns over \\$50K a year, 0 = not)"
     assert label_meaning("1") == label_meaning("positive") == ""
@@ -284,7 +284,7 @@ def test_every_builder_passes_plotly_validation_and_sends_no_template():
 
 
 def test_charts_reveal_the_same_rows_whatever_the_frame_order_of_groups():
-    """Numpy masks replaced pandas filters: a frame sorted by group, not round, gives
+    """Rows are picked by numpy masks: a frame sorted by group, not round, gives
     the same figure as one sorted by round."""
     g, r = frames()
     shuffled = g.sort_values(["group", "round"], ascending=[False, False]).reset_index(drop=True)
@@ -297,8 +297,8 @@ def test_charts_reveal_the_same_rows_whatever_the_frame_order_of_groups():
 
 
 def test_typed_arrays_match_what_plotly_itself_would_send():
-    """Chart encodes arrays itself (plotly's walker was half the send time); the
-    browser must get the same numbers plotly.py would have sent."""
+    """Chart encodes arrays itself, not through plotly's walker: the browser must
+    get the same numbers plotly.py would have sent."""
     from _plotly_utils.utils import convert_to_base64
 
     g, r = frames()
