@@ -50,14 +50,8 @@ from streamlit.proto.ClientState_pb2 import ClientState  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates  # noqa: E402
 
-from benchmarks.load_test import (  # noqa: E402
-    free_port,
-    pct,
-    rss_mb,
-    snapshot,
-    streamlit_server,
-    tree_cpu,
-)
+from harness.probes import pct, rss_mb, tree_cpu  # noqa: E402
+from harness.server import free_port, snapshot, streamlit_server  # noqa: E402
 
 LABELLED = "Labelled so far"
 WIDGETS = ("checkbox", "selectbox", "multiselect", "button_group", "slider", "number_input")
