@@ -5,16 +5,22 @@ A spec names one registered thing and sets some of its parameters::
     label_bias:group=Female,flip=0.4
 
 Every registry (datasets, scenarios, strategies, learners) is a ``Registry`` of
-``Entry`` objects. An entry declares its parameters as ``Param`` objects, so the
-CLI, the dashboard's sliders and the validation all come from one place.
+frozen ``Entry`` objects. An entry declares its parameters as ``Param`` objects,
+so the CLI, the dashboard's sliders and the validation all come from one place.
+A registry made with a ``TypedEntry`` subclass holds declared fields (a
+strategy's scorer, a scenario's ``acts_on``) and refuses any other keyword.
+
+Bad input (a name, a value, a spec) raises ``UserInputError``, a ``ValueError``
+whose message names the field, the value and what is allowed.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 Value = float | int | str | bool
 
@@ -24,6 +30,15 @@ MSG_BAD_NUMBER = "{kind} '{name}': {param}={value!r} is not {type}; allowed: {bo
 MSG_OUT_OF_RANGE = "{kind} '{name}': {param}={value!r} is out of range; allowed: {bounds}"
 MSG_BAD_CHOICE = "{kind} '{name}': {param}={value!r} is not allowed; allowed: {allowed}{hint}"
 MSG_BAD_SPEC = "{kind}: '{value}' is not a valid spec; use name:key=value,key=value"
+MSG_ENTRY_FIELD = "{kind} '{name}': unknown entry field '{field}'; allowed: {allowed}{hint}"
+
+
+class UserInputError(ValueError):
+    """Bad input from a user (a name, a value, a spec, a file), not a bug.
+
+    The message names the field, the value and what is allowed; the CLI prints
+    it on one line and the app shows it with ``st.error``.
+    """
 
 
 def did_you_mean(value: str, allowed: list[str] | tuple[str, ...]) -> str:
@@ -72,7 +87,7 @@ class Param:
 
         Raises
         ------
-        ValueError
+        UserInputError
             Naming the owner, the parameter, the value and what is allowed.
         """
         fmt = dict(kind=kind, name=owner, param=self.name, value=value, bounds=self.bounds())
@@ -84,10 +99,10 @@ class Param:
                 return True
             if text in ("0", "false", "no", "off"):
                 return False
-            raise ValueError(MSG_BAD_NUMBER.format(type="a boolean", **fmt))
+            raise UserInputError(MSG_BAD_NUMBER.format(type="a boolean", **fmt))
         if self.kind in ("int", "float"):
             if isinstance(value, bool):
-                raise ValueError(
+                raise UserInputError(
                     MSG_BAD_NUMBER.format(
                         type="an integer" if self.kind == "int" else "a number", **fmt
                     )
@@ -95,25 +110,25 @@ class Param:
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise ValueError(
+                raise UserInputError(
                     MSG_BAD_NUMBER.format(
                         type="an integer" if self.kind == "int" else "a number", **fmt
                     )
                 ) from None
             if number != number or number in (float("inf"), float("-inf")):
-                raise ValueError(MSG_OUT_OF_RANGE.format(**fmt))
+                raise UserInputError(MSG_OUT_OF_RANGE.format(**fmt))
             if self.kind == "int":
                 if number != int(number):
-                    raise ValueError(MSG_BAD_NUMBER.format(type="an integer", **fmt))
+                    raise UserInputError(MSG_BAD_NUMBER.format(type="an integer", **fmt))
                 number = int(number)
             if (self.low is not None and number < self.low) or (
                 self.high is not None and number > self.high
             ):
-                raise ValueError(MSG_OUT_OF_RANGE.format(**fmt))
+                raise UserInputError(MSG_OUT_OF_RANGE.format(**fmt))
             return number
         text = str(value)
         if self.choices is not None and text not in self.choices:
-            raise ValueError(
+            raise UserInputError(
                 MSG_BAD_CHOICE.format(
                     allowed=", ".join(self.choices), hint=did_you_mean(text, self.choices), **fmt
                 )
@@ -146,24 +161,26 @@ class Spec:
         'Black, non-Hispanic'
         """
         if not isinstance(text, str) or not text.strip():
-            raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
+            raise UserInputError(MSG_BAD_SPEC.format(kind=kind, value=text))
         name, _, rest = text.strip().partition(":")
         name = name.strip()
         if not name:
-            raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
+            raise UserInputError(MSG_BAD_SPEC.format(kind=kind, value=text))
         params: list[tuple[str, Value]] = []
         if rest.strip():
             try:
                 items = _split_items(rest)
             except ValueError:
-                raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text)) from None
+                raise UserInputError(MSG_BAD_SPEC.format(kind=kind, value=text)) from None
             for key, value in items:
                 if not key:
-                    raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text))
+                    raise UserInputError(MSG_BAD_SPEC.format(kind=kind, value=text))
                 params.append((key, value))
         keys = [k for k, _ in params]
         if len(set(keys)) != len(keys):
-            raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=text) + " (a key is repeated)")
+            raise UserInputError(
+                MSG_BAD_SPEC.format(kind=kind, value=text) + " (a key is repeated)"
+            )
         return cls(name, tuple(params))
 
     @classmethod
@@ -180,9 +197,9 @@ class Spec:
         if isinstance(value, Mapping) and "name" in value:
             params = value.get("params") or {}
             if not isinstance(params, Mapping):
-                raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=value))
+                raise UserInputError(MSG_BAD_SPEC.format(kind=kind, value=value))
             return cls(str(value["name"]), tuple(params.items()))
-        raise ValueError(MSG_BAD_SPEC.format(kind=kind, value=value))
+        raise UserInputError(MSG_BAD_SPEC.format(kind=kind, value=value))
 
     def get(self, key: str, default: Any = None) -> Any:
         return dict(self.params).get(key, default)
@@ -263,7 +280,11 @@ def _split_items(body: str) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered callable with its declared parameters and its source."""
+    """One registered callable with its declared parameters and its source.
+
+    The plain ``Entry`` keeps any further registration keywords in ``extra``;
+    typed registries use a ``TypedEntry`` subclass instead.
+    """
 
     name: str
     func: Callable[..., Any]
@@ -288,7 +309,7 @@ class Entry:
         given = dict(spec.params)
         for key in given:
             if key not in names:
-                raise ValueError(
+                raise UserInputError(
                     MSG_UNKNOWN_PARAM.format(
                         kind=kind,
                         name=self.name,
@@ -306,11 +327,83 @@ class Entry:
         return Spec(self.name, tuple(out))
 
 
-class Registry(Mapping[str, Entry]):
-    """An ordered name -> ``Entry`` mapping with a decorator to register."""
+@dataclass(frozen=True)
+class TypedEntry(Entry):
+    """An entry whose further fields are declared by its subclass.
 
-    def __init__(self, kind: str) -> None:
+    Registering with a keyword the subclass does not declare is a
+    ``TypeError`` naming it. ``extra`` is a read-only view of the declared
+    fields, for callers that read ``entry.extra.get(...)``.
+
+    >>> @dataclass(frozen=True, kw_only=True)
+    ... class ColourEntry(TypedEntry):
+    ...     colour: str = "grey"
+    >>> reg = Registry("thing", entry=ColourEntry)
+    >>> _ = reg.register("a", description="A.", colour="red")(len)
+    >>> reg["a"].colour, dict(reg["a"].extra)
+    ('red', {'colour': 'red'})
+    >>> reg.register("b", description="B.", color="red")
+    Traceback (most recent call last):
+    ...
+    TypeError: thing 'b': unknown entry field 'color'; allowed: colour (did you mean 'colour'?)
+    """
+
+    extra: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+
+    #: Names of the fields ``Entry`` itself has; the rest are the subclass's.
+    BASE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        ("name", "func", "params", "description", "citation", "extra")
+    )
+
+    def __post_init__(self) -> None:
+        view = {f: getattr(self, f) for f in self.declared_fields()}
+        object.__setattr__(self, "extra", MappingProxyType(view))
+
+    @classmethod
+    def declared_fields(cls) -> tuple[str, ...]:
+        """The fields this entry type adds to ``Entry``, in declaration order."""
+        return tuple(f.name for f in fields(cls) if f.name not in cls.BASE_FIELDS)
+
+    @classmethod
+    def check_options(cls, kind: str, name: str, options: Mapping[str, Any]) -> None:
+        """Refuse a registration keyword that is not a declared field."""
+        allowed = cls.declared_fields()
+        for key in options:
+            if key not in allowed:
+                raise TypeError(
+                    MSG_ENTRY_FIELD.format(
+                        kind=kind,
+                        name=name,
+                        field=key,
+                        allowed=", ".join(allowed) or "(none)",
+                        hint=did_you_mean(key, allowed),
+                    )
+                )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetEntry(TypedEntry):
+    """A dataset loader's entry.
+
+    ``upload``: the data comes from a user's file (cached apart, never in a
+    link). ``local_file``: the spec names a path on this machine (command line
+    only).
+    """
+
+    upload: bool = False
+    local_file: bool = False
+
+
+class Registry(Mapping[str, Entry]):
+    """An ordered name -> ``Entry`` mapping with a decorator to register.
+
+    ``entry`` is the entry type; a ``TypedEntry`` subclass declares which
+    further keywords ``register`` accepts.
+    """
+
+    def __init__(self, kind: str, *, entry: type[Entry] = Entry) -> None:
         self.kind = kind
+        self.entry_type = entry
         self._entries: dict[str, Entry] = {}
 
     def register(
@@ -320,12 +413,28 @@ class Registry(Mapping[str, Entry]):
         params: tuple[Param, ...] = (),
         description: str,
         citation: str = "",
-        **extra: Any,
+        **options: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register the decorated callable under ``name``.
+
+        Raises ``TypeError`` at once for a keyword the entry type does not declare.
+        """
+        typed = issubclass(self.entry_type, TypedEntry)
+        if typed:
+            self.entry_type.check_options(self.kind, name, options)
+        more = options if typed else {"extra": MappingProxyType(dict(options))}
+
         def deco(func: Callable[..., Any]) -> Callable[..., Any]:
             if name in self._entries:
                 raise RuntimeError(f"{self.kind} '{name}' registered twice")
-            self._entries[name] = Entry(name, func, params, description, citation, extra)
+            self._entries[name] = self.entry_type(
+                name=name,
+                func=func,
+                params=params,
+                description=description,
+                citation=citation,
+                **more,
+            )
             return func
 
         return deco
@@ -334,7 +443,7 @@ class Registry(Mapping[str, Entry]):
         try:
             return self._entries[name]
         except KeyError:
-            raise ValueError(
+            raise UserInputError(
                 MSG_UNKNOWN_NAME.format(
                     kind=self.kind,
                     value=name,
