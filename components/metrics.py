@@ -1,8 +1,8 @@
 """Per-group metrics with ``np.bincount`` over integer group codes.
 
-fairlearn is the oracle in the tests; this module is ~100x faster than its
-``MetricFrame`` (measured in benchmarks/bench_engine.py). A rate whose
-denominator is 0 (a group without positives, say) is NaN, shown as "n/a".
+fairlearn is the oracle in the tests (benchmarks/bench_engine.py compares the
+speed of the two). A rate whose denominator is 0 (a group without positives,
+say) is NaN, shown as "n/a".
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ def summary(rates: dict[str, np.ndarray]) -> dict[str, float]:
 def top_proba(proba: np.ndarray) -> np.ndarray:
     """Top-class probability per row, shape (n,).
 
-    For two columns ``np.maximum`` of the columns is ~10x faster than
-    ``max(axis=1)``, whose reduction over a short axis is slow in numpy.
+    For two columns it is ``np.maximum`` of the columns: numpy's reduction
+    over a short axis (``max(axis=1)``) is slow.
 
     >>> top_proba(np.array([[0.2, 0.8], [0.6, 0.4]])).tolist()
     [0.8, 0.6]
