@@ -1,22 +1,27 @@
-"""Tidy frames and files from a run: the record schema (README documents it).
+"""The record schema (README documents it): what each round records, and its files.
 
-``rounds.csv``, ``groups.csv`` and ``queries.csv`` start with the columns of
-DESIGN.md section 3, in that order; the ``*_observed`` companions and
-``test_count`` follow. Timing columns are the only ones that differ between
-two runs of the same config.
+``measure`` builds one round's values, ``RoundRecord`` holds them, and
+``to_frames`` lays them out as ``rounds``, ``groups`` and ``queries``. The
+frames start with the columns of DESIGN.md section 3, in that order; the
+``*_observed`` companions and ``test_count`` follow. Timing columns are the
+only ones that differ between two runs of the same config.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from components.metrics import GROUP_METRICS, group_rates, mean_by_group, summary, uncertainty_bias
+from components.split import Split
+
 if TYPE_CHECKING:
-    from components.engine import RunResult
+    from components.config import RunConfig
 
 ROUND_COLUMNS = (
     "round",
@@ -59,6 +64,100 @@ GROUP_COLUMNS = (
 QUERY_COLUMNS = ("round", "index", "group", "label_true", "label_observed", "score")
 TIMING_COLUMNS = ("fit_seconds", "query_seconds", "metrics_seconds")
 FILES = ("config.json", "rounds.csv", "groups.csv", "queries.csv")
+
+
+@dataclass
+class RoundRecord:
+    """What one round produced. Arrays in ``by_group`` are per group code, shape (n_groups,)."""
+
+    round: int
+    n_labeled: int
+    overall: dict[str, float]
+    by_group: dict[str, np.ndarray]
+    positions: np.ndarray
+    scores: np.ndarray
+    label_true: np.ndarray
+    label_observed: np.ndarray
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """A finished (or partial) run: its resolved config and its round records."""
+
+    config: RunConfig
+    groups: tuple[str, ...]
+    records: list[RoundRecord]
+    idx_pool: np.ndarray
+    g_pool: np.ndarray
+    y_pool: np.ndarray
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return to_frames(self)
+
+
+def measure(
+    split: Split,
+    *,
+    proba_test: np.ndarray,
+    proba_pool: np.ndarray,
+    labeled: np.ndarray,
+    queried: np.ndarray,
+    queried_cum: np.ndarray,
+    pool_share: np.ndarray,
+    scores: np.ndarray | None,
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """One round's ``rounds`` values and ``groups`` columns.
+
+    Parameters
+    ----------
+    split : the run's pool and test set
+    proba_test : ndarray (n_test, 2), the model's probabilities on the test set
+    proba_pool : ndarray (n_pool, 2), the same on the pool
+    labeled : ndarray (n_pool,) bool, labelled rows after this round
+    queried, queried_cum : ndarray (n_groups,) int, this round's queries per
+        group and the total so far (this round included; the seed set never)
+    pool_share : ndarray (n_groups,), each group's share of the pool
+    scores : ndarray (n_pool,) or None, the strategy's scores for the next pick
+
+    Returns
+    -------
+    (overall, by_group): name -> float, and name -> ndarray (n_groups,).
+    """
+    k = split.n_groups
+    pred = (proba_test[:, 1] >= 0.5).astype(np.int64)
+    truth = group_rates(split.y_test, pred, split.g_test, k)
+    obs = group_rates(split.y_test_obs, pred, split.g_test, k)
+    st, so = summary(truth), summary(obs)
+    overall = {
+        "accuracy": float(np.mean(pred == split.y_test)),
+        "accuracy_observed": float(np.mean(pred == split.y_test_obs)),
+        **st,
+        "worst_group_accuracy_observed": so["worst_group_accuracy"],
+        "eo_difference_observed": so["eo_difference"],
+        "pp_difference_observed": so["pp_difference"],
+    }
+    unlabeled = ~labeled
+    total_q = queried_cum.sum()
+    labeled_counts = np.bincount(split.g_pool[labeled], minlength=k)
+    by_group: dict[str, np.ndarray] = {
+        "pool_share": pool_share,
+        "labeled_share": labeled_counts / labeled_counts.sum(),
+        "queried": queried,
+        "queried_cum": queried_cum.copy(),
+        "query_share_cum": (queried_cum / total_q if total_q else np.full(k, np.nan)),
+    }
+    for name in GROUP_METRICS:
+        by_group[name] = truth[name]
+        by_group[f"{name}_observed"] = obs[name]
+    by_group["mean_score"] = (
+        mean_by_group(scores, split.g_pool, unlabeled, k)
+        if scores is not None
+        else np.full(k, np.nan)
+    )
+    by_group["uncertainty_bias"] = uncertainty_bias(proba_pool, split.g_pool, unlabeled, k)
+    by_group["test_count"] = truth["count"]
+    return overall, by_group
 
 
 def to_frames(result: RunResult) -> dict[str, pd.DataFrame]:

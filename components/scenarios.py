@@ -1,19 +1,76 @@
-"""Bias scenarios: pure transforms ``(split, *, rng, **params) -> split``.
+"""Bias scenarios: each builds or changes one part of the run's environment.
 
-They compose in order. Each changes the pool; only measurement noise and label
-bias also reach the test set, because they change how data is measured or
-recorded. The test set's truth is never touched. ``group`` names the target
+A scenario's entry says what it ``acts_on``, and its signature follows:
+
+- the data (``pool``, ``test_features``, ``test_labels``): a pure transform
+  ``(split, *, rng, **params) -> split``. Only measurement noise and label bias
+  reach the test set, because they change how data is measured or recorded;
+  the test set's truth is never touched;
+- the ``annotator``: ``(annotator, *, split, rng, **params) -> annotator``, a
+  wrapper around who answers queries;
+- the ``seed_set``: ``(sampler, *, split, rng, **params) -> sampler``.
+
+They compose in order (:func:`apply_scenarios`). ``group`` names the target
 group; ``RunConfig.resolve`` fills in the smallest group when it is left out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
-from components.specs import Param, Registry
+from components.environment import (
+    ANNOTATOR,
+    DATA_PARTS,
+    POOL,
+    SEED_SET,
+    TEST_FEATURES,
+    TEST_LABELS,
+    Annotator,
+    BiasedAnnotator,
+    Environment,
+    GroupShareSeed,
+    SeedSampler,
+)
+from components.specs import Param, Registry, Spec, TypedEntry, UserInputError, did_you_mean
 from components.split import Split
 
-SCENARIOS = Registry("scenario")
+_ALONE = ((SEED_SET,), (ANNOTATOR,))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioEntry(TypedEntry):
+    """A scenario's entry.
+
+    Attributes
+    ----------
+    formula : str
+        What it does, in one line, for the Method page.
+    acts_on : tuple of str
+        The parts of the environment it changes (``ACTS_ON``): data parts, or
+        the seed set alone, or the annotator alone; ``()`` for none.
+    """
+
+    formula: str = ""
+    acts_on: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not (set(self.acts_on) <= set(DATA_PARTS) or self.acts_on in _ALONE):
+            raise ValueError(
+                f"scenario '{self.name}': acts_on={self.acts_on!r}; allowed: any of "
+                f"{', '.join(DATA_PARTS)}, or {SEED_SET} alone, or {ANNOTATOR} alone"
+            )
+
+    @property
+    def part(self) -> str:
+        """``"data"``, ``SEED_SET`` or ``ANNOTATOR``: which signature its function has."""
+        return self.acts_on[0] if self.acts_on in _ALONE else "data"
+
+
+SCENARIOS = Registry("scenario", entry=ScenarioEntry)
 
 MSG_NO_GROUP = (
     "scenario '{name}': group={value!r} is not a group of this data; allowed: {allowed}{hint}"
@@ -32,10 +89,8 @@ SURESH = (
 
 
 def _code(split: Split, group: str, name: str) -> int:
-    from components.specs import did_you_mean
-
     if group not in split.groups:
-        raise ValueError(
+        raise UserInputError(
             MSG_NO_GROUP.format(
                 name=name,
                 value=group,
@@ -52,7 +107,7 @@ def _exact_subset(rows: np.ndarray, fraction: float, rng: np.random.Generator) -
     return rows[rng.permutation(len(rows))[:k]] if k else rows[:0]
 
 
-@SCENARIOS.register("none", description="No bias added: the data as it comes.")
+@SCENARIOS.register("none", description="No bias added: the data as it comes.", acts_on=())
 def none(split: Split, *, rng: np.random.Generator) -> Split:
     return split
 
@@ -66,6 +121,7 @@ def none(split: Split, *, rng: np.random.Generator) -> Split:
     description="Keep only a fraction of one group in the pool (representation bias).",
     citation=SURESH,
     formula="pool_g <- random keep * |pool_g| rows of pool_g",
+    acts_on=(POOL,),
 )
 def underrepresentation(
     split: Split, *, rng: np.random.Generator, group: str, keep: float = 0.2
@@ -74,7 +130,7 @@ def underrepresentation(
     rows = np.flatnonzero(split.g_pool == g)
     kept = _exact_subset(rows, keep, rng)
     if len(kept) == 0:
-        raise ValueError(MSG_EMPTY_POOL.format(name="underrepresentation", left=0, group=group))
+        raise UserInputError(MSG_EMPTY_POOL.format(name="underrepresentation", left=0, group=group))
     mask = split.g_pool != g
     mask[kept] = True
     return split.subset_pool(np.flatnonzero(mask))
@@ -103,6 +159,7 @@ def underrepresentation(
         "label bias in machine learning. AISTATS."
     ),
     formula="y_obs = 0 for round(flip * |positives_g|) random positives of g",
+    acts_on=(POOL, TEST_LABELS),
 )
 def label_bias(split: Split, *, rng: np.random.Generator, group: str, flip: float = 0.4) -> Split:
     g = _code(split, group, "label_bias")
@@ -133,6 +190,7 @@ def label_bias(split: Split, *, rng: np.random.Generator, group: str, flip: floa
     ),
     citation=SURESH + " (measurement bias)",
     formula="x <- x + N(0, (sigma * sd_j)^2) per feature j, for rows of g",
+    acts_on=(POOL, TEST_FEATURES),
 )
 def measurement_noise(
     split: Split, *, rng: np.random.Generator, group: str, sigma: float = 1.0
@@ -168,13 +226,19 @@ def measurement_noise(
         "extreme class imbalance. KDD."
     ),
     formula="seed set: round(share * initial) rows of g, the rest from other groups",
+    acts_on=(SEED_SET,),
 )
 def cold_start_skew(
-    split: Split, *, rng: np.random.Generator, group: str, share: float = 0.0
-) -> Split:
+    sampler: SeedSampler,
+    *,
+    split: Split,
+    rng: np.random.Generator,
+    group: str,
+    share: float = 0.0,
+) -> SeedSampler:
     g = _code(split, group, "cold_start_skew")
-    kept = tuple((c, s) for c, s in split.seed_share if c != g)
-    return split.evolve(seed_share=kept + ((g, float(share)),))
+    base = sampler if isinstance(sampler, GroupShareSeed) else GroupShareSeed()
+    return base.with_share(g, share)
 
 
 @SCENARIOS.register(
@@ -206,17 +270,21 @@ def cold_start_skew(
         "bias in hate speech detection. ACL."
     ),
     formula="answer = flipped label with probability rate, for queried rows of g",
+    acts_on=(ANNOTATOR,),
 )
 def annotator_bias(
-    split: Split,
+    annotator: Annotator,
     *,
+    split: Split,
     rng: np.random.Generator,
     group: str,
     rate: float = 0.3,
     direction: str = "down",
-) -> Split:
+) -> Annotator:
     g = _code(split, group, "annotator_bias")
-    return split.evolve(oracle_flip=split.oracle_flip + ((g, float(rate), direction),))
+    return BiasedAnnotator(
+        annotator, split.g_pool, g, float(rate), direction, u=rng.random(split.n_pool)
+    )
 
 
 @SCENARIOS.register(
@@ -241,6 +309,7 @@ def annotator_bias(
         "classification. Pattern Recognition 45(1) (prior probability shift)."
     ),
     formula="drop rows of g with the over-represented label until mean(y_g) = positive_rate",
+    acts_on=(POOL,),
 )
 def base_rate_shift(
     split: Split, *, rng: np.random.Generator, group: str, positive_rate: float = 0.1
@@ -261,7 +330,7 @@ def base_rate_shift(
     mask = np.ones(split.n_pool, dtype=bool)
     mask[drop] = False
     if not (mask & (split.g_pool == g)).any():
-        raise ValueError(MSG_EMPTY_POOL.format(name="base_rate_shift", left=0, group=group))
+        raise UserInputError(MSG_EMPTY_POOL.format(name="base_rate_shift", left=0, group=group))
     return split.subset_pool(np.flatnonzero(mask))
 
 
@@ -286,6 +355,7 @@ def base_rate_shift(
         "Lee, K. et al. (2022). Deduplicating training data makes language models better. ACL."
     ),
     formula="pool <- pool + (factor - 1) copies of every row of g",
+    acts_on=(POOL,),
 )
 def duplicates(split: Split, *, rng: np.random.Generator, group: str, factor: int = 3) -> Split:
     g = _code(split, group, "duplicates")
@@ -298,11 +368,33 @@ def duplicates(split: Split, *, rng: np.random.Generator, group: str, factor: in
     return split.subset_pool(order)
 
 
-def apply_scenarios(split: Split, specs: tuple, *, seed_seq: np.random.SeedSequence) -> Split:
-    """Apply resolved scenario specs in order; scenario ``i`` gets child stream ``i``."""
+def apply_scenarios(
+    split: Split,
+    specs: Sequence[Spec],
+    *,
+    seed_seq: np.random.SeedSequence,
+    annotator_rng: np.random.Generator,
+) -> Environment:
+    """The environment that resolved scenario ``specs`` make from ``split``.
+
+    Data transforms run first, in the given order; scenario ``i`` gets child
+    stream ``i`` of ``seed_seq``. The annotator and the seed sampler are then
+    built, in the given order, on the final pool, so they see every row a
+    transform added or removed. Annotators draw from ``annotator_rng``.
+    """
+    specs = tuple(specs)
     children = seed_seq.spawn(len(specs))
     for spec, child in zip(specs, children, strict=True):
         entry = SCENARIOS[spec.name]
-        split = entry.func(split, rng=np.random.default_rng(child), **dict(spec.params))
-        split = split.evolve(log=split.log + (str(spec),))
-    return split
+        if entry.part == "data":
+            split = entry.func(split, rng=np.random.default_rng(child), **dict(spec.params))
+    plain = Environment.plain(split)
+    annotator, sampler = plain.annotator, plain.seed_sampler
+    for spec, child in zip(specs, children, strict=True):
+        entry = SCENARIOS[spec.name]
+        params = dict(spec.params)
+        if entry.part == ANNOTATOR:
+            annotator = entry.func(annotator, split=split, rng=annotator_rng, **params)
+        elif entry.part == SEED_SET:
+            sampler = entry.func(sampler, split=split, rng=np.random.default_rng(child), **params)
+    return Environment(split, annotator, sampler, log=tuple(str(s) for s in specs))

@@ -1,19 +1,19 @@
 """Pool/test split: the data a simulation runs on, before and after scenarios.
 
 A ``Split`` keeps the truth (``y_pool``, ``y_test``) next to what a practitioner
-would have recorded (``y_pool_obs``, ``y_test_obs``). Scenarios return new
-``Split`` objects; the test set's truth is never touched.
+would have recorded (``y_pool_obs``, ``y_test_obs``). Scenarios that transform
+data return new ``Split`` objects; the test set's truth is never touched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from components.specs import UserInputError
 from datasets.base import Dataset
 
-MSG_TEST_SIZE = "test_size={value!r} is out of range; allowed: a number in (0, 0.9]"
 MSG_TOO_SMALL = "dataset '{name}' has {n} rows; allowed: at least 20 for a pool and a test set"
 
 
@@ -34,7 +34,7 @@ class Split:
     ----------
     X_pool : ndarray (n_pool, n_features)
     y_pool, y_pool_obs : ndarray (n_pool,) int
-        Truth and observed label; the simulated oracle reveals ``y_pool_obs``.
+        Truth and observed label; the simulated annotator reveals ``y_pool_obs``.
     g_pool : ndarray (n_pool,) int
         Group code of each pool row.
     idx_pool : ndarray (n_pool,) int
@@ -42,10 +42,6 @@ class Split:
     X_test, y_test, y_test_obs, g_test, idx_test : same for the test set.
     groups : tuple of str
         Group names; code ``k`` is ``groups[k]``.
-    seed_share : tuple of (group code, share) or ()
-        Set by ``cold_start_skew``: the share of the seed set drawn from a group.
-    oracle_flip : tuple of (group code, rate, direction)
-        Set by ``annotator_bias``: how the simulated annotator mislabels.
     n_group_cols : int
         How many trailing columns of X are the one-hot group (``use_group_feature``).
     """
@@ -61,10 +57,7 @@ class Split:
     g_test: np.ndarray
     idx_test: np.ndarray
     groups: tuple[str, ...]
-    seed_share: tuple[tuple[int, float], ...] = ()
-    oracle_flip: tuple[tuple[int, float, str], ...] = ()
     n_group_cols: int = 0
-    log: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         for name in (
@@ -113,13 +106,18 @@ def make_split(
 ) -> Split:
     """Split ``dataset`` into pool and test, stratified by (group, label).
 
-    With ``use_group_feature`` the group is appended to ``X`` as one-hot columns.
+    ``test_size`` is the share of each stratum held out, in (0, 0.9] (a
+    ``RunConfig`` holds it in its bounds). With ``use_group_feature`` the
+    group is appended to ``X`` as one-hot columns.
+
+    >>> from datasets.base import load
+    >>> s = make_split(load("two_groups:n_samples=200"), test_size=0.25, rng=np.random.default_rng(0))
+    >>> s.n_pool + len(s.y_test), s.groups
+    (200, ('majority', 'minority'))
     """
-    if not 0 < test_size <= 0.9:
-        raise ValueError(MSG_TEST_SIZE.format(value=test_size))
     n = dataset.n_samples
     if n < 20:
-        raise ValueError(MSG_TOO_SMALL.format(name=dataset.name, n=n))
+        raise UserInputError(MSG_TOO_SMALL.format(name=dataset.name, n=n))
     groups = dataset.groups
     codes = np.searchsorted(np.array(sorted(groups)), dataset.group)
     # map sorted-order codes onto the largest-first order of ``groups``

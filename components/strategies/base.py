@@ -1,4 +1,4 @@
-"""What a query strategy sees, and the shared ``top_n`` picker.
+"""What a query strategy sees, its registry entry, and the shared ``top_n`` picker.
 
 A strategy is a plain function::
 
@@ -17,9 +17,85 @@ from typing import Any
 
 import numpy as np
 
-from components.specs import Param, Registry
+from components.specs import Param, Registry, TypedEntry, UserInputError
 
-STRATEGIES = Registry("strategy")
+MSG_ENTRY = "strategy '{name}': {problem}"
+PROBLEM_SCORER = "scorer and pool_scorer go together"
+PROBLEM_LABEL = "a score_label is given exactly when there is a scorer"
+
+
+@dataclass(frozen=True)
+class Committee:
+    """The strategy needs a bootstrap committee of the run's learner each round.
+
+    ``size_param`` names the strategy parameter that gives the committee's size.
+    """
+
+    size_param: str = "members"
+
+
+@dataclass(frozen=True)
+class Lookahead:
+    """The strategy refits the learner on hypothetical labels (through ``context.fit``).
+
+    Each of ``params[candidates_param]`` candidates costs one refit per label,
+    each predicting ``params[eval_param]`` rows.
+    """
+
+    candidates_param: str
+    eval_param: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrategyEntry(TypedEntry):
+    """A query strategy's entry.
+
+    Attributes
+    ----------
+    formula : str
+        The score or rule in one line, for the Method page.
+    scorer : callable or None
+        The public ``*_scores`` function that says what the score is (None for
+        ``random``, which has none).
+    pool_scorer : callable or None
+        ``(model, pool, context, **params) -> ndarray (n_pool,)``: the scorer fed
+        from one round of the loop. The engine calls it once a round, so the
+        scores explain the picks; None exactly when ``scorer`` is.
+    score_label : str
+        What the score means in words (empty when there is no score).
+    committee : Committee or None
+        Set when the engine must build a bootstrap committee.
+    lookahead : Lookahead or None
+        Set when the strategy refits the learner while it picks.
+    """
+
+    formula: str = ""
+    scorer: Callable[..., np.ndarray] | None = None
+    pool_scorer: Callable[..., np.ndarray] | None = None
+    score_label: str = ""
+    committee: Committee | None = None
+    lookahead: Lookahead | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        names = {p.name for p in self.params}
+        if (self.scorer is None) != (self.pool_scorer is None):
+            raise ValueError(MSG_ENTRY.format(name=self.name, problem=PROBLEM_SCORER))
+        if (self.scorer is None) != (not self.score_label):
+            raise ValueError(MSG_ENTRY.format(name=self.name, problem=PROBLEM_LABEL))
+        wanted = []
+        if self.committee is not None:
+            wanted.append(self.committee.size_param)
+        if self.lookahead is not None:
+            wanted += [self.lookahead.candidates_param, self.lookahead.eval_param]
+        for param in wanted:
+            if param not in names:
+                raise ValueError(
+                    MSG_ENTRY.format(name=self.name, problem=f"no parameter '{param}'")
+                )
+
+
+STRATEGIES = Registry("strategy", entry=StrategyEntry)
 
 MSG_TOO_MANY = "n={n} is more than the {free} unlabelled pool rows; allowed: 1 to {free}"
 MSG_TOO_FEW = "n={n} asks for no rows; allowed: 1 to {free}"
@@ -68,7 +144,9 @@ class QueryContext:
         Observed labels of the labelled rows, in the order of ``labeled_positions``.
     labeled_positions : ndarray (n_labeled,) int
     fit : callable ``(X, y) -> model`` or None
-        Fits the run's learner (for look-ahead strategies such as ``fal``).
+        Fits the run's learner (for look-ahead strategies such as ``fal``), with
+        seeds from the run's look-ahead stream, so these refits leave the
+        model's own stream alone.
     scores : ndarray (n_pool,) or None
         The strategy's own scores, when the engine has computed them already.
     state : dict
@@ -99,9 +177,9 @@ def check_n(pool: PoolView, n: int) -> None:
 
 def _check_n(n: int, free: int) -> None:
     if n < 1:
-        raise ValueError(MSG_TOO_FEW.format(n=n, free=free))
+        raise UserInputError(MSG_TOO_FEW.format(n=n, free=free))
     if n > free:
-        raise ValueError(MSG_TOO_MANY.format(n=n, free=free))
+        raise UserInputError(MSG_TOO_MANY.format(n=n, free=free))
 
 
 def top_n(

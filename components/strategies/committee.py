@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from components.learners import predict_proba
-from components.strategies.base import MEMBERS, STRATEGIES, PoolView, QueryContext
+from components.strategies.base import MEMBERS, STRATEGIES, Committee, PoolView, QueryContext
 from components.strategies.uncertainty import entropy_scores, scored
 
 MSG_NO_COMMITTEE = (
@@ -105,6 +105,7 @@ _COMMITTEE = {
         "Dagan, I. & Engelson, S. P. (1995). Committee-based sampling for training "
         "probabilistic classifiers. ICML (vote entropy).",
         "score(x) = H(share of votes per label)",
+        "vote entropy",
     ),
     "qbc_kl": (
         kl_to_mean_scores,
@@ -112,6 +113,7 @@ _COMMITTEE = {
         "McCallum, A. & Nigam, K. (1998). Employing EM and pool-based active learning for "
         "text classification. ICML (KL divergence to the mean).",
         "score(x) = mean_m KL(P_m(.|x) || mean P(.|x))",
+        "KL to the committee mean",
     ),
     "bald": (
         bald_scores,
@@ -120,17 +122,20 @@ _COMMITTEE = {
         "Houlsby, N., Huszar, F., Ghahramani, Z. & Lengyel, M. (2011). Bayesian active "
         "learning for classification and preference learning. arXiv:1112.5745.",
         "score(x) = H(mean_m P_m) - mean_m H(P_m)",
+        "mutual information (BALD)",
     ),
 }
 
-for _name, (_fn, _desc, _cite, _formula) in _COMMITTEE.items():
+for _name, (_fn, _desc, _cite, _formula, _label) in _COMMITTEE.items():
     _scorer = _make_scorer(_fn, _name)
     STRATEGIES.register(
         _name,
         params=(MEMBERS,),
         description=_desc,
         citation=_cite,
-        scorer=_scorer,
-        committee=True,
         formula=_formula,
+        scorer=_fn,
+        pool_scorer=_scorer,
+        score_label=_label,
+        committee=Committee(size_param=MEMBERS.name),
     )(scored(_scorer))

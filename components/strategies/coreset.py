@@ -54,7 +54,16 @@ def min_sq_distances(pool: PoolView, state: dict[str, Any]) -> np.ndarray:
 
 
 def coreset_scores(pool: PoolView, state: dict[str, Any]) -> np.ndarray:
-    """Distance of each pool row to its nearest labelled row (0 for labelled rows)."""
+    """Distance of each pool row to its nearest labelled row (0 for labelled rows), shape (n_pool,).
+
+    ``state`` keeps the running distances between calls (see ``min_sq_distances``).
+
+    >>> X = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]])
+    >>> pool = PoolView(X=X, group=np.zeros(3, int), labeled=np.array([True, False, False]),
+    ...                 groups=("all",))
+    >>> coreset_scores(pool, {}).tolist()
+    [0.0, 5.0, 10.0]
+    """
     return np.sqrt(min_sq_distances(pool, state))
 
 
@@ -101,6 +110,8 @@ STRATEGIES.register(
         "Sener, O. & Savarese, S. (2018). Active learning for convolutional neural "
         "networks: a core-set approach. ICLR."
     ),
-    scorer=_coreset_scorer,
     formula="x* = argmax_x min_{l in labelled} ||x - l||, repeated n times",
+    scorer=coreset_scores,
+    pool_scorer=_coreset_scorer,
+    score_label="distance to the nearest labelled row",
 )(coreset)

@@ -16,6 +16,7 @@ from components.specs import Param
 from components.strategies.base import (
     STRATEGIES,
     TARGET,
+    Lookahead,
     PoolView,
     QueryContext,
     check_n,
@@ -145,8 +146,10 @@ STRATEGIES.register(
         "for min-max fairness. ICML, and Branchaud-Charron, F. et al. (2021). Can active "
         "learning preemptively mitigate fairness issues? ICLR RAI workshop."
     ),
-    scorer=_balanced_scorer,
     formula="group* = argmax_g (target_g * (n_labelled + 1) - labelled_g)",
+    scorer=least_confidence_scores,
+    pool_scorer=_balanced_scorer,
+    score_label="least confidence (within a group)",
 )(group_balanced)
 
 
@@ -225,8 +228,10 @@ STRATEGIES.register(
         "(2022). Promoting fairness in learned models by learning to active learn under "
         "parity constraints. FAccT."
     ),
-    scorer=_fair_unc_scorer,
     formula="score(x) = (1 - max_y P(y|x)) * (1 + lam * deficit(group(x)))",
+    scorer=fair_uncertainty_scores,
+    pool_scorer=_fair_unc_scorer,
+    score_label="boosted least confidence",
 )(fair_uncertainty)
 
 
@@ -322,6 +327,9 @@ STRATEGIES.register(
         "Anahideh, H., Asudeh, A. & Thirumuruganathan, S. (2022). Fair active learning. "
         "Expert Systems with Applications 199."
     ),
-    scorer=_fal_scorer,
     formula="score(x) = alpha * H(x) - (1 - alpha) * sum_y P(y|x) * DP(model + (x, y))",
+    scorer=entropy_scores,
+    pool_scorer=_fal_scorer,
+    score_label="entropy (the informativeness part)",
+    lookahead=Lookahead(candidates_param="candidates", eval_param="eval_size"),
 )(fal)

@@ -54,9 +54,10 @@ def entropy_scores(proba: np.ndarray) -> np.ndarray:
     >>> entropy_scores(np.array([[1.0, 0.0], [0.5, 0.5]])).round(3).tolist()
     [0.0, 0.693]
     """
+    # 0.0 - x rather than -x: a certain row scores 0.0, not -0.0
     if proba.shape[1] == 2:
-        return -(xlogy(proba[:, 0], proba[:, 0]) + xlogy(proba[:, 1], proba[:, 1]))
-    return -xlogy(proba, proba).sum(axis=1)
+        return 0.0 - (xlogy(proba[:, 0], proba[:, 0]) + xlogy(proba[:, 1], proba[:, 1]))
+    return 0.0 - xlogy(proba, proba).sum(axis=1)
 
 
 def pool_proba(model: Any, pool: PoolView, context: QueryContext) -> np.ndarray:
@@ -122,8 +123,10 @@ STRATEGIES.register(
         "classifiers. SIGIR. Culotta, A. & McCallum, A. (2005). Reducing labeling effort "
         "for structured prediction tasks. AAAI."
     ),
-    scorer=_lc_scorer,
     formula="score(x) = 1 - max_y P(y|x)",
+    scorer=least_confidence_scores,
+    pool_scorer=_lc_scorer,
+    score_label="least confidence (1 - top probability)",
 )(least_confidence)
 
 margin = scored(_margin_scorer)
@@ -134,8 +137,10 @@ STRATEGIES.register(
         "Scheffer, T., Decomain, C. & Wrobel, S. (2001). Active hidden Markov models for "
         "information extraction. IDA."
     ),
-    scorer=_margin_scorer,
     formula="score(x) = 1 - (P(y1|x) - P(y2|x))",
+    scorer=margin_scores,
+    pool_scorer=_margin_scorer,
+    score_label="margin score (1 - gap between the top two)",
 )(margin)
 
 entropy = scored(_entropy_scorer)
@@ -146,8 +151,10 @@ STRATEGIES.register(
         "Settles, B. & Craven, M. (2008). An analysis of active learning strategies for "
         "sequence labeling tasks. EMNLP."
     ),
-    scorer=_entropy_scorer,
     formula="score(x) = -sum_y P(y|x) log P(y|x)",
+    scorer=entropy_scores,
+    pool_scorer=_entropy_scorer,
+    score_label="entropy",
 )(entropy)
 
 
@@ -208,6 +215,8 @@ STRATEGIES.register(
         "Settles, B. & Craven, M. (2008). An analysis of active learning strategies for "
         "sequence labeling tasks. EMNLP (information density)."
     ),
-    scorer=_density_scorer,
     formula="score(x) = H(x) * mean_u sim(x, u)^beta, sim = (1 + cos)/2",
+    scorer=density_weighted_scores,
+    pool_scorer=_density_scorer,
+    score_label="entropy x density",
 )(density_weighted)

@@ -17,6 +17,13 @@ from scipy.stats import binom, chi2
 
 from components.config import RunConfig
 from components.engine import Simulation
+from components.environment import (
+    POOL,
+    TEST_FEATURES,
+    TEST_LABELS,
+    BiasedAnnotator,
+    RecordedLabels,
+)
 from components.scenarios import SCENARIOS, apply_scenarios
 from components.specs import Param, Spec
 from components.split import Split, make_split
@@ -35,9 +42,16 @@ SPLIT_FIELDS = (
     "g_test",
     "idx_test",
 )
+
+
+def acting_on(part: str) -> set[str]:
+    return {n for n in SCENARIOS if part in SCENARIOS[n].acts_on}
+
+
 #: Only these may change the test set (DESIGN: how data is measured or recorded).
-CHANGE_TEST_X = {"measurement_noise"}
-CHANGE_TEST_Y_OBS = {"label_bias"}
+CHANGE_TEST_X = acting_on(TEST_FEATURES)
+CHANGE_TEST_Y_OBS = acting_on(TEST_LABELS)
+CHANGE_POOL = acting_on(POOL)
 #: A probability so small that a correct implementation essentially never fails.
 ALPHA = 1e-9
 
@@ -91,8 +105,22 @@ def codes_of(ds: Dataset, split: Split) -> np.ndarray:
     return np.array([split.groups.index(g) for g in ds.group])
 
 
+def environment(name: str, split: Split, seed: int, **params: Any) -> Any:
+    """The environment one scenario makes from ``split``."""
+    spec = Spec(name, tuple(params.items()))
+    return apply_scenarios(
+        split,
+        (spec,),
+        seed_seq=np.random.SeedSequence(seed),
+        annotator_rng=np.random.default_rng(seed),
+    )
+
+
 def apply(name: str, split: Split, seed: int, **params: Any) -> Split:
-    return SCENARIOS[name].func(split, rng=np.random.default_rng(seed), **params)
+    """The data after scenario ``name`` (the same data for an annotator or seed-set scenario)."""
+    if SCENARIOS[name].part == "data":
+        return SCENARIOS[name].func(split, rng=np.random.default_rng(seed), **params)
+    return environment(name, split, seed, **params).split
 
 
 # ----------------------------------------------------------------------------- every scenario
@@ -141,6 +169,9 @@ def test_every_scenario_keeps_the_truth_and_its_inputs(name: str) -> None:
         if name not in CHANGE_TEST_Y_OBS:  # observed labels travel with their row
             obs = dict(zip(split.idx_pool.tolist(), split.y_pool_obs.tolist(), strict=True))
             np.testing.assert_array_equal(out.y_pool_obs, [obs[i] for i in out.idx_pool])
+        if name not in CHANGE_POOL:  # acts_on says the data is left alone
+            for f in ("X_pool", "y_pool_obs", "idx_pool"):
+                np.testing.assert_array_equal(getattr(out, f), getattr(split, f), err_msg=f)
         for f in SPLIT_FIELDS:
             assert not getattr(out, f).flags.writeable, f
 
@@ -295,10 +326,18 @@ def test_annotator_bias_changes_no_stored_label(
 ) -> None:
     _, split = ds_split
     group = split.groups[-1]
-    out = apply("annotator_bias", split, 0, group=group, rate=rate, direction=direction)
+    env = environment("annotator_bias", split, 0, group=group, rate=rate, direction=direction)
     for f in SPLIT_FIELDS:
-        np.testing.assert_array_equal(getattr(out, f), getattr(split, f), err_msg=f)
-    assert out.oracle_flip == ((split.code(group), rate, direction),)
+        np.testing.assert_array_equal(getattr(env.split, f), getattr(split, f), err_msg=f)
+    annotator = env.annotator
+    assert isinstance(annotator, BiasedAnnotator)
+    assert (annotator.code, annotator.rate, annotator.direction) == (
+        split.code(group),
+        rate,
+        direction,
+    )
+    assert isinstance(annotator.inner, RecordedLabels)
+    assert annotator.u.shape == (split.n_pool,)
 
 
 def oracle_run(scenario: str, *, seed: int) -> tuple[Simulation, Any]:
@@ -372,9 +411,13 @@ def test_composition_follows_the_given_order() -> None:
     lb = SCENARIOS.resolve("label_bias:group=minority,flip=0.5")
     dup = SCENARIOS.resolve("duplicates:group=minority,factor=3")
     seq = np.random.SeedSequence(7)
-    first = apply_scenarios(split, (lb, dup), seed_seq=seq)
-    second = apply_scenarios(split, (dup, lb), seed_seq=np.random.SeedSequence(7))
-    assert first.log == (str(lb), str(dup)) and second.log == (str(dup), str(lb))
+    unused = np.random.default_rng(0)  # no annotator scenario here
+    first_env = apply_scenarios(split, (lb, dup), seed_seq=seq, annotator_rng=unused)
+    second_env = apply_scenarios(
+        split, (dup, lb), seed_seq=np.random.SeedSequence(7), annotator_rng=unused
+    )
+    assert first_env.log == (str(lb), str(dup)) and second_env.log == (str(dup), str(lb))
+    first, second = first_env.split, second_env.split
     # apply_scenarios is exactly the functions applied in order, child stream i for step i
     a, b = np.random.SeedSequence(7).spawn(2)
     by_hand = SCENARIOS["duplicates"].func(
@@ -403,13 +446,13 @@ def test_run_config_keeps_the_scenario_order() -> None:
             {"dataset": "two_groups:n_samples=600", "scenarios": specs, "rounds": 1}
         )
     )
-    assert [Spec.parse(s).name for s in sim.split.log] == [Spec.parse(s).name for s in specs]
+    assert [Spec.parse(s).name for s in sim.environment.log] == [Spec.parse(s).name for s in specs]
     reverse = Simulation(
         RunConfig.from_dict(
             {"dataset": "two_groups:n_samples=600", "scenarios": specs[::-1], "rounds": 1}
         )
     )
-    assert [Spec.parse(s).name for s in reverse.split.log] == [
+    assert [Spec.parse(s).name for s in reverse.environment.log] == [
         Spec.parse(s).name for s in specs[::-1]
     ]
 

@@ -6,6 +6,7 @@ without touching this file.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from components.strategies.uncertainty import (
 DATA = "two_groups:n_samples=600"  # pool of 450 rows at test_size=0.25
 NAMES = list(STRATEGIES)
 BATCHES = (1, 7, 100)
-SCORED = [n for n in NAMES if STRATEGIES[n].extra.get("scorer") is not None]
+SCORED = [n for n in NAMES if STRATEGIES[n].scorer is not None]
 PARAMS = [(n, p.name) for n in NAMES for p in STRATEGIES[n].params]
 HYPO = settings(max_examples=60, deadline=None, database=None)
 
@@ -212,7 +213,7 @@ def test_typo_in_strategy_name_suggests_the_right_one(name: str) -> None:
 @pytest.mark.parametrize("name", SCORED)
 def test_scorer_gives_finite_scores_for_every_pool_row(name: str) -> None:
     sim = make_sim(name)
-    scorer = sim.entry.extra["scorer"]
+    scorer = sim.entry.pool_scorer
     scores = scorer(sim.model, sim.pool_view(), sim._context(), **sim.strategy_params)
     assert scores.shape == (sim.split.n_pool,)
     assert np.isfinite(scores).all()
@@ -310,18 +311,31 @@ def test_committee_scores_bounds(members: int, n: int, seed: int) -> None:
 
 # ----------------------------------------------------------------------------- ties
 
-#: With one labelled row the model is a PriorModel and these scores tie (within a group).
-TIED = (
-    "least_confidence",
-    "margin",
-    "entropy",
-    "qbc_vote_entropy",
-    "qbc_kl",
-    "bald",
-    "group_balanced",
-    "fair_uncertainty",
-)
-RNG_DRIVEN = (*TIED, "random", "fal")
+#: Inputs of a ``*_scores`` function that come from the model (or the group), not the features.
+MODEL_INPUTS = {"proba", "committee_proba", "uncertainty", "group", "deficit"}
+
+
+def reads_only_the_model(name: str) -> bool:
+    """Whether the strategy's score reads nothing of the features, from its scorer's signature."""
+    scorer = STRATEGIES[name].scorer
+    if scorer is None:
+        return False
+    sig = inspect.signature(scorer).parameters.values()
+    inputs = {p.name for p in sig if p.kind is p.POSITIONAL_OR_KEYWORD}
+    return inputs <= MODEL_INPUTS
+
+
+#: With one labelled row the model is a PriorModel, so these scores tie (within a group).
+TIED = [n for n in NAMES if reads_only_the_model(n)]
+#: ... and these strategies' picks then come from the rng: tied scores, or no score at all.
+RNG_DRIVEN = [n for n in NAMES if reads_only_the_model(n) or STRATEGIES[n].scorer is None]
+
+
+def test_the_tie_lists_come_from_the_registry() -> None:
+    # coreset and density_weighted read the features, so a PriorModel does not tie them
+    assert {"least_confidence", "bald", "fair_uncertainty"} <= set(TIED)
+    assert not {"coreset", "density_weighted"} & set(RNG_DRIVEN)
+    assert "random" in RNG_DRIVEN and "random" not in TIED
 
 
 @pytest.mark.parametrize("name", TIED)
