@@ -1,4 +1,4 @@
-"""``RunConfig``: everything needed to replay a run, validated once, JSON-friendly."""
+"""``RunConfig``: everything needed to replay a run, validated when built, JSON-friendly."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from components.learners import LEARNERS
 from components.scenarios import SCENARIOS
-from components.specs import Param, Spec, did_you_mean
+from components.specs import Param, Spec, UserInputError, did_you_mean
 from components.strategies import STRATEGIES
 
 MSG_UNKNOWN_FIELD = "config: unknown field '{field}'; allowed: {allowed}{hint}"
@@ -28,7 +28,7 @@ MSG_GROUP_FREE = (
     "scenario '{name}': group={value!r} is not a group of {dataset}; allowed: {allowed}{hint}"
 )
 
-#: The numeric fields and their bounds, checked by ``RunConfig.validate``.
+#: The numeric fields and their bounds, checked when a ``RunConfig`` is built.
 FIELDS = {
     "seed": Param("seed", "int", 0, "Seed of the whole run.", low=0, high=2**32 - 1),
     "initial_size": Param(
@@ -49,9 +49,19 @@ FIELDS = {
 class RunConfig:
     """One run: data, bias, strategy, model, sizes and seed.
 
+    A ``RunConfig`` is checked when it is built (``dataclasses.replace`` too),
+    so one that exists is valid: names are registered, parameter values are in
+    range, and the numeric fields hold their declared types. What needs the
+    data (a group name) is checked by :meth:`resolve`.
+
     >>> cfg = RunConfig.from_dict({"dataset": "two_groups", "strategy": "random", "rounds": 2})
     >>> RunConfig.from_json(cfg.to_json()) == cfg
     True
+    >>> RunConfig(rounds=-1)
+    Traceback (most recent call last):
+    ...
+    components.specs.UserInputError: config 'rounds': rounds=-1 is out of range; \
+allowed: an integer in [0, 10000]
     """
 
     dataset: Spec = Spec("two_groups")
@@ -65,36 +75,40 @@ class RunConfig:
     rounds: int = 30
     test_size: float = 0.25
 
+    def __post_init__(self) -> None:
+        set_field = object.__setattr__  # frozen: normalise in place, once
+        set_field(self, "dataset", Spec.coerce(self.dataset, kind="dataset"))
+        raw = self.scenarios
+        if isinstance(raw, (str, Mapping, Spec)):
+            raw = [raw]
+        if raw is not None and not isinstance(raw, (list, tuple)):
+            raise UserInputError(MSG_SCENARIOS_TYPE.format(value=raw))
+        set_field(self, "scenarios", tuple(Spec.coerce(s, kind="scenario") for s in raw or ()))
+        set_field(self, "strategy", Spec.coerce(self.strategy, kind="strategy"))
+        set_field(self, "model", str(self.model))
+        for name, param in FIELDS.items():
+            set_field(self, name, param.coerce(getattr(self, name), kind="config", owner=name))
+        LEARNERS[self.model]
+        from datasets.base import resolve_dataset_spec
+
+        resolve_dataset_spec(self.dataset)
+        for spec in self.scenarios:
+            SCENARIOS.resolve(spec)
+        STRATEGIES.resolve(self.strategy)
+
     # -- construction -------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunConfig:
-        """Build and validate from a mapping (specs as strings or dicts)."""
+        """Build from a mapping (specs as strings or dicts)."""
         allowed = [f.name for f in fields(cls)]
         for key in data:
             if key not in allowed:
-                raise ValueError(
+                raise UserInputError(
                     MSG_UNKNOWN_FIELD.format(
                         field=key, allowed=", ".join(allowed), hint=did_you_mean(key, allowed)
                     )
                 )
-        kw: dict[str, Any] = {}
-        if "dataset" in data:
-            kw["dataset"] = Spec.coerce(data["dataset"], kind="dataset")
-        if "scenarios" in data:
-            raw = data["scenarios"]
-            if isinstance(raw, (str, Mapping)):
-                raw = [raw]
-            if raw is not None and not isinstance(raw, (list, tuple)):
-                raise ValueError(MSG_SCENARIOS_TYPE.format(value=raw))
-            kw["scenarios"] = tuple(Spec.coerce(s, kind="scenario") for s in raw or ())
-        if "strategy" in data:
-            kw["strategy"] = Spec.coerce(data["strategy"], kind="strategy")
-        if "model" in data:
-            kw["model"] = str(data["model"])
-        for name, param in FIELDS.items():
-            if name in data:
-                kw[name] = param.coerce(data[name], kind="config", owner=name)
-        return cls(**kw).validate()
+        return cls(**data)
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
@@ -107,7 +121,7 @@ class RunConfig:
 
         Raises
         ------
-        ValueError
+        UserInputError
             ``MSG_BAD_JSON`` for text that is not such an object (deep nesting
             and overlong numbers included), else as :meth:`from_dict`.
 
@@ -118,23 +132,23 @@ class RunConfig:
         >>> RunConfig.from_json("[" * 100_000)
         Traceback (most recent call last):
         ...
-        ValueError: config: the file is not valid JSON (nested deeper than 16 levels); \
-allowed: a config.json written by a run
+        components.specs.UserInputError: config: the file is not valid JSON \
+(nested deeper than 16 levels); allowed: a config.json written by a run
         """
         too_deep = MSG_BAD_JSON.format(detail=DETAIL_TOO_DEEP.format(limit=MAX_JSON_DEPTH))
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValueError(MSG_BAD_JSON.format(detail=exc.msg)) from None
+            raise UserInputError(MSG_BAD_JSON.format(detail=exc.msg)) from None
         except RecursionError:  # the parser's own stack guard; the depth check is below
-            raise ValueError(too_deep) from None
+            raise UserInputError(too_deep) from None
         except ValueError:  # an integer literal past Python's digit limit
             detail = DETAIL_LONG_NUMBER.format(limit=sys.get_int_max_str_digits())
-            raise ValueError(MSG_BAD_JSON.format(detail=detail)) from None
+            raise UserInputError(MSG_BAD_JSON.format(detail=detail)) from None
         if not isinstance(data, dict):
-            raise ValueError(MSG_BAD_JSON.format(detail="not an object"))
+            raise UserInputError(MSG_BAD_JSON.format(detail="not an object"))
         if _json_depth(data) > MAX_JSON_DEPTH:
-            raise ValueError(too_deep)
+            raise UserInputError(too_deep)
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -148,20 +162,10 @@ allowed: a config.json written by a run
         return json.dumps(self.to_dict(), indent=2, sort_keys=False)
 
     def with_changes(self, **changes: Any) -> RunConfig:
-        return replace(self, **changes).validate()
+        return replace(self, **changes)
 
-    # -- validation -----------------------------------------------------------
     def validate(self) -> RunConfig:
-        """Check names, parameter values and bounds that need no data. Returns self."""
-        for name, param in FIELDS.items():
-            param.coerce(getattr(self, name), kind="config", owner=name)
-        LEARNERS[self.model]
-        from datasets.base import resolve_dataset_spec
-
-        resolve_dataset_spec(self.dataset)
-        for spec in self.scenarios:
-            SCENARIOS.resolve(spec)
-        STRATEGIES.resolve(self.strategy)
+        """Return self: a ``RunConfig`` is checked when it is built."""
         return self
 
     def resolve(self, *, dataset: Any = None) -> RunConfig:
@@ -173,7 +177,6 @@ allowed: a config.json written by a run
         """
         from datasets.base import load, resolve_dataset_spec
 
-        self.validate()
         dataset_spec = resolve_dataset_spec(self.dataset)
         ds = dataset if dataset is not None else load(dataset_spec)
         scenarios = []
@@ -185,7 +188,7 @@ allowed: a config.json written by a run
                 if group is None:
                     spec = Spec(spec.name, (("group", ds.smallest_group),) + spec.params)
                 elif group not in ds.groups:
-                    raise ValueError(
+                    raise UserInputError(
                         MSG_GROUP_FREE.format(
                             name=spec.name,
                             value=group,

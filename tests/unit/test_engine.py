@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from components.config import RunConfig
 from components.engine import Simulation, simulate
 from components.learners import PriorModel
+from components.specs import Spec, UserInputError
 
 DATA = "two_groups:n_samples=600"
 TIMING = ["fit_seconds", "query_seconds", "metrics_seconds"]
@@ -243,3 +245,49 @@ def test_random_tracks_pool_shares_within_a_binomial_bound(seed: int) -> None:
     # without replacement the spread is smaller than binomial, so this bound is safe
     lo, hi = binom.ppf(1e-4, n, pool_share), binom.isf(1e-4, n, pool_share)
     assert lo <= k <= hi, (k, n, pool_share, lo, hi)
+
+
+# ----------------------------------------------------------------------------- the config
+
+
+def test_a_run_config_cannot_exist_invalid() -> None:
+    cfg = config()
+    for build in (
+        lambda: RunConfig(rounds=-1),
+        lambda: RunConfig(strategy=Spec("least_confidense")),
+        lambda: RunConfig(scenarios=(Spec("label_bias", (("flip", "2"),)),)),
+        lambda: RunConfig(model="svm"),
+        lambda: dataclasses.replace(cfg, batch_size=0),
+        lambda: cfg.with_changes(test_size=0.99),
+    ):
+        with pytest.raises(UserInputError):
+            build()
+    assert cfg.validate() is cfg  # kept for callers; the check ran when cfg was built
+
+
+def test_a_run_config_holds_its_declared_types() -> None:
+    cfg = RunConfig(
+        dataset="two_groups",  # type: ignore[arg-type]
+        scenarios=["label_bias:flip=0.5"],  # type: ignore[arg-type]
+        seed=np.int64(3),
+        rounds=2.0,  # type: ignore[arg-type]
+    )
+    assert cfg.dataset == Spec("two_groups") and cfg.scenarios == (
+        Spec.parse("label_bias:flip=0.5"),
+    )
+    assert type(cfg.seed) is int and type(cfg.rounds) is int and cfg.rounds == 2
+    assert cfg == RunConfig.from_json(cfg.to_json())
+    hash(cfg)  # a cache key
+
+
+def test_input_errors_are_user_input_errors_with_the_same_messages() -> None:
+    with pytest.raises(UserInputError, match="is not a valid spec"):
+        RunConfig.from_dict({"strategy": ":"})
+    with pytest.raises(UserInputError, match="config: unknown field 'round'"):
+        RunConfig.from_dict({"round": 3})
+    with pytest.raises(UserInputError, match=r"^budget: "):
+        Simulation(config(initial_size=50, batch_size=100, rounds=5))
+    sim = Simulation(config(rounds=1))
+    with pytest.raises(UserInputError, match=r"^positions: some are out of range"):
+        sim.step(positions=np.array([10**6]))
+    assert issubclass(UserInputError, ValueError)
