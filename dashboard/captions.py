@@ -309,33 +309,18 @@ def scores_caption(score_name: str, has_scores: bool) -> str:
     )
 
 
-#: What each strategy's score means, for the score chart's axis and caption.
-#: Kept by hand until every registry entry carries its own ``score_label``.
-_SCORE_LABELS = {
-    "least_confidence": "least confidence (1 - top probability)",
-    "margin": "margin score (1 - gap between the top two)",
-    "entropy": "entropy",
-    "density_weighted": "entropy x density",
-    "qbc_vote_entropy": "vote entropy",
-    "qbc_kl": "KL to the committee mean",
-    "bald": "mutual information (BALD)",
-    "coreset": "distance to the nearest labelled row",
-    "group_balanced": "least confidence (within a group)",
-    "fair_uncertainty": "boosted least confidence",
-    "fal": "entropy (the informativeness part)",
-}
-
-
 def score_label(strategy: str) -> str:
-    """What ``strategy``'s score means, in words; its formula, or "score", if unknown.
+    """What ``strategy``'s score means, in words (its registry entry's), or "score".
 
     Examples
     --------
     >>> score_label("margin")
     'margin score (1 - gap between the top two)'
     """
-    formula = STRATEGIES[strategy].extra.get("formula", "") if strategy in STRATEGIES else ""
-    return _SCORE_LABELS.get(strategy, formula or "score")
+    if strategy not in STRATEGIES:
+        return "score"
+    entry = STRATEGIES[strategy]
+    return entry.score_label or entry.formula or "score"
 
 
 #: Captions of the Compare page's charts (the same whatever the runs).
