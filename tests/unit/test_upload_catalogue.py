@@ -33,7 +33,7 @@ from components.cli import main
 from components.config import MSG_GROUP_FREE
 from components.engine import MSG_BUDGET
 from components.specs import MSG_OUT_OF_RANGE, MSG_UNKNOWN_NAME, MSG_UNKNOWN_PARAM
-from datasets.base import Dataset, _load_cached, _load_upload_cached
+from datasets.base import Dataset, _load_cached, _load_upload_cached, load
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A short run, so that cases that work finish fast.
@@ -663,6 +663,25 @@ def test_upload_spec_and_csv_spec_round_trip() -> None:
     with pytest.raises(ValueError) as info:
         up.validate(frame, up.UploadSpec("paid", ("sex+race",)))
     assert matches(up.MSG_GROUP_PLUS, str(info.value))
+
+
+@pytest.mark.parametrize("reserved", [False, True])
+def test_a_missing_column_is_a_typed_error_and_the_csv_loader_adds_its_note(
+    tmp_path: Path, reserved: bool
+) -> None:
+    """The note on ',' and '=' comes from the error's type and the file's columns."""
+    frame = table().rename(columns={"job": "job, title" if reserved else "job_title"})
+    path = tmp_path / "f.csv"
+    path.write_bytes(csv_of(frame))
+    with pytest.raises(up.ColumnMissing) as info:
+        up.validate(frame, up.UploadSpec("paid", "sex", features=("job",)))
+    assert (info.value.field, info.value.value) == ("features", "job")
+    assert info.value.columns == tuple(frame.columns)
+    assert not str(info.value).endswith(up.NOTE_SPEC_CHARS)
+    with pytest.raises(up.ColumnMissing) as info:
+        load(f"csv:path={path},label=paid,group=sex,features=job")
+    assert matches(up.MSG_COLUMN_MISSING + up.NOTE_SPEC_CHARS * reserved, str(info.value))
+    assert str(info.value).endswith(up.NOTE_SPEC_CHARS) == reserved
 
 
 def test_preview_reports_sizes_rates_and_steps() -> None:
