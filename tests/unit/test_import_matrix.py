@@ -111,9 +111,10 @@ def leaf_reason() -> str:
     """What still has to move for the checks that need the leaf, from the source."""
     files = sorted({file for file, _, top in project_imports("datasets") if top == "components"})
     return (
-        "specs.py (the leaf) does not exist yet: move Param, Spec, Registry and did_you_mean "
-        "(with Entry, Value and the MSG_* they use) from components/specs.py to specs.py, and "
-        f"import them from `specs` in {', '.join(files) or 'datasets/'} (today from components)"
+        "specs.py (the leaf) does not exist yet: move the spec language (Param, Spec, Registry, "
+        "did_you_mean, UserInputError and the entry types; components/specs.py imports nothing "
+        "of the project, so it can move whole) to specs.py, and import it from `specs` in "
+        f"{', '.join(files) or 'datasets/'} (today from components.specs)"
     )
 
 
