@@ -1,0 +1,437 @@
+"""Run cost: the single-core seconds a run will take, estimated before it starts.
+
+A round refits the learner on the labelled rows, predicts the whole pool and
+the test set, scores the pool and picks a batch. Committee strategies fit and
+predict ``members`` more models; ``fal`` refits twice per candidate; ``coreset``
+makes one pass over the pool per labelled row. The estimate adds those parts
+up from a small table of per-learner constants::
+
+    seconds = (1 + members) * (fits + predictions) + strategy + engine
+    fits        = (rounds + 1) * fit + sum_r n_labelled(r) * fit_row
+    predictions = (rounds + 1) * (n_pool + n_test) * predict_row
+
+Each constant is ``base + per_feature * n_features``; brute-force k-NN (more
+than 15 features, as scikit-learn chooses) adds a cost per predicted row per
+labelled row per feature. The numbers come from ``benchmarks/bench_cost.py``,
+which also reports how far the estimate is from measured runs
+(``benchmarks/results/cost.md``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from components.config import RunConfig
+from components.scenarios import SCENARIOS
+from components.strategies import STRATEGIES
+from specs import Spec, UserInputError
+
+BUDGET_ENV = "WGL_RUN_BUDGET_SECONDS"
+#: Single-core seconds one run may take when ``BUDGET_ENV`` is unset.
+DEFAULT_BUDGET_SECONDS = 120.0
+#: Features assumed when the caller does not say: adult's 65, the widest large built-in table.
+DEFAULT_FEATURES = 65
+#: Share of the pool assumed for a ``duplicates`` group (the scenario's default is the smallest).
+DUPLICATED_SHARE = 0.5
+#: scikit-learn's k-NN searches by brute force above this many features.
+KNN_BRUTE_ABOVE = 15
+#: Points of the dashboard's decision-boundary grid, predicted every round on 2-feature data.
+GRID_POINTS = 60 * 60
+
+MSG_OVER_BUDGET = (
+    "run: estimated {estimate} of computing, above this server's budget of {budget}; "
+    "allowed: at most {budget}; {advice}"
+)
+MSG_BAD_BUDGET = (
+    "{name}={value!r} is not a number of seconds above 0; "
+    "allowed: a finite number > 0, e.g. {default:g}"
+)
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    """Single-core seconds of one learner; each pair is ``(base, per_feature)``.
+
+    Attributes
+    ----------
+    fit : seconds per fit, whatever its size
+    fit_row : seconds per labelled row, per fit
+    predict_row : seconds per predicted row
+    predict_pair : seconds per predicted row per labelled row per feature
+        (brute-force k-NN only; 0 for the others)
+    """
+
+    fit: tuple[float, float]
+    fit_row: tuple[float, float]
+    predict_row: tuple[float, float]
+    predict_pair: float = 0.0
+
+
+# From benchmarks/bench_cost.py on a 2-core machine, 2026-11-30: CPU seconds with
+# BLAS pinned to one thread, on two_groups (2 features), credit_default (31) and
+# adult (65); per model the non-negative fit that never underestimates a measured
+# point. benchmarks/results/cost.md has the measurements and the ratios.
+MODEL_COSTS: dict[str, ModelCost] = {
+    "logistic": ModelCost(
+        fit=(0.0068, 0.0), fit_row=(1.1e-07, 1.4e-07), predict_row=(1.9e-08, 8e-10)
+    ),
+    "random_forest": ModelCost(fit=(0.14, 0.0), fit_row=(0.00017, 0.0), predict_row=(9.1e-06, 0.0)),
+    "gradient_boosting": ModelCost(
+        fit=(0.18, 0.0021), fit_row=(4.6e-06, 1.9e-06), predict_row=(6.5e-06, 1.8e-08)
+    ),
+    "knn": ModelCost(
+        fit=(0.005, 0.0), fit_row=(1.6e-07, 0.0), predict_row=(3.4e-06, 0.0), predict_pair=1.5e-10
+    ),
+    "naive_bayes": ModelCost(
+        fit=(0.005, 0.0), fit_row=(2.4e-07, 1.3e-08), predict_row=(1.2e-07, 8.5e-09)
+    ),
+    "mlp": ModelCost(fit=(0.22, 0.0), fit_row=(0.00011, 1.1e-05), predict_row=(1.2e-07, 2.4e-09)),
+}
+#: Engine work per pool row per round (masks, top-n, pool metrics), seconds.
+ENGINE_ROW_SECONDS = 5.2e-8
+#: Committee scoring per pool row per member per round, seconds.
+MEMBER_ROW_SECONDS = 5.3e-8
+#: One pass over the pool (a k-center distance, a density product) per row: (base, per_feature).
+PASS_ROW_SECONDS = (2.5e-9, 9e-10)
+#: Group-aware picking (one top-n per group) per pool row per group, seconds.
+GROUP_ROW_SECONDS = 5.3e-8
+
+
+def _linear(pair: tuple[float, float], n_features: int) -> float:
+    return pair[0] + pair[1] * n_features
+
+
+def _members(config: RunConfig) -> int:
+    entry = STRATEGIES[config.strategy.name]
+    if not entry.extra.get("committee"):
+        return 0
+    return int(STRATEGIES.resolve(config.strategy).get("members"))
+
+
+def _pool_factor(scenarios: tuple[Spec, ...]) -> float:
+    factor = 1.0
+    for spec in scenarios:
+        if spec.name == "duplicates":
+            copies = int(SCENARIOS.resolve(spec).get("factor"))
+            factor *= 1.0 + (copies - 1) * DUPLICATED_SHARE
+    return factor
+
+
+@dataclass(frozen=True)
+class RunShape:
+    """The sizes a run's cost depends on, derived once from the config and the data.
+
+    ``labelled`` sums the labelled rows over the fits of rounds 0..rounds and
+    ``before_query`` over the rounds before each query; ``brute`` is k-NN by
+    brute force, whose predictions scan every labelled row.
+    """
+
+    n_pool: float
+    n_test: float
+    n_features: int
+    n_groups: int
+    rounds: int
+    initial_size: int
+    batch_size: int
+    labelled: float
+    before_query: float
+    cost: ModelCost
+    brute: bool
+
+    def fits(self, n_fits: int, rows: float) -> float:
+        """Seconds of ``n_fits`` fits on ``rows`` labelled rows in all."""
+        d = self.n_features
+        return n_fits * _linear(self.cost.fit, d) + rows * _linear(self.cost.fit_row, d)
+
+    def predictions(self, rows: float, n_rounds: int, labelled_rows: float) -> float:
+        """Seconds to predict ``rows`` rows in each of ``n_rounds`` rounds.
+
+        ``labelled_rows`` is the labelled set summed over those rounds, which
+        brute-force k-NN scans for every predicted row.
+        """
+        d = self.n_features
+        pair = self.cost.predict_pair * d * labelled_rows if self.brute else 0.0
+        return rows * (n_rounds * _linear(self.cost.predict_row, d) + pair)
+
+    def one_pass(self) -> float:
+        """Seconds of one pass over the pool (a k-center distance, a density product)."""
+        return self.n_pool * _linear(PASS_ROW_SECONDS, self.n_features)
+
+
+def _coreset(run: RunShape, params: Mapping[str, object]) -> float:
+    # one distance pass per labelled row, each once: the min-distance array is kept
+    return min(run.initial_size + run.batch_size * run.rounds, run.n_pool) * run.one_pass()
+
+
+def _density(run: RunShape, params: Mapping[str, object]) -> float:
+    return 2 * (run.rounds + 1) * run.one_pass()
+
+
+def _by_group(run: RunShape, params: Mapping[str, object]) -> float:
+    return run.rounds * run.n_groups * run.n_pool * GROUP_ROW_SECONDS
+
+
+def _fal(run: RunShape, params: Mapping[str, object]) -> float:
+    # two refits per candidate (one per label), each predicting eval_size rows
+    k = min(run.n_pool, max(int(params["candidates"]), run.batch_size))
+    eval_rows = min(int(params["eval_size"]), run.n_pool)
+    q = run.before_query
+    return (
+        2 * k * (run.fits(run.rounds, q + run.rounds) + run.predictions(eval_rows, run.rounds, q))
+    )
+
+
+#: Strategy work beyond scoring the pool once a round, by strategy name.
+STRATEGY_EXTRA: dict[str, Callable[[RunShape, Mapping[str, object]], float]] = {
+    "coreset": _coreset,
+    "density_weighted": _density,
+    "group_balanced": _by_group,
+    "fair_uncertainty": _by_group,
+    "fal": _fal,
+}
+
+
+def run_shape(
+    config: RunConfig,
+    n_samples: int,
+    *,
+    n_features: int | None = None,
+    n_groups: int = 2,
+    costs: Mapping[str, ModelCost] = MODEL_COSTS,
+) -> RunShape:
+    """The :class:`RunShape` of ``config`` on ``n_samples`` rows; see :func:`estimate_parts`.
+
+    >>> cfg = RunConfig.from_dict({"initial_size": 20, "batch_size": 10, "rounds": 2})
+    >>> run_shape(cfg, 4000, n_features=2).labelled  # 20 + 30 + 40
+    90
+    """
+    d = (DEFAULT_FEATURES if n_features is None else n_features) + (
+        n_groups if config.use_group_feature else 0
+    )
+    n_pool = n_samples * (1.0 - config.test_size) * _pool_factor(config.scenarios)
+    sizes = [
+        min(config.initial_size + config.batch_size * r, n_pool) for r in range(config.rounds + 1)
+    ]
+    return RunShape(
+        n_pool=n_pool,
+        n_test=n_samples * config.test_size,
+        n_features=d,
+        n_groups=n_groups,
+        rounds=config.rounds,
+        initial_size=config.initial_size,
+        batch_size=config.batch_size,
+        labelled=sum(sizes),
+        before_query=sum(sizes[:-1]),
+        cost=costs[config.model],
+        brute=config.model == "knn" and d > KNN_BRUTE_ABOVE,
+    )
+
+
+def estimate_parts(
+    config: RunConfig,
+    n_samples: int,
+    *,
+    n_features: int | None = None,
+    n_groups: int = 2,
+    costs: Mapping[str, ModelCost] = MODEL_COSTS,
+) -> dict[str, float]:
+    """Estimated single-core seconds of a whole run, by part.
+
+    Parameters
+    ----------
+    config : RunConfig
+        The run; round 0 (the fit on the seed set) counts as a round.
+    n_samples : int
+        Rows of the data set before the pool/test split.
+    n_features : int, optional
+        Model inputs per row; ``DEFAULT_FEATURES`` when unknown.
+    n_groups : int
+        Groups in the data (group-aware strategies and ``use_group_feature``).
+    costs : mapping of model name to ModelCost
+        The per-learner constants; ``MODEL_COSTS`` by default.
+
+    Returns
+    -------
+    dict
+        ``fit``, ``predict``, ``strategy`` and ``engine`` seconds.
+
+    Examples
+    --------
+    >>> cfg = RunConfig.from_dict({"dataset": "two_groups", "strategy": "bald"})
+    >>> parts = estimate_parts(cfg, 4000, n_features=2)
+    >>> sorted(parts), parts["fit"] > parts["engine"]
+    (['engine', 'fit', 'predict', 'strategy'], True)
+    """
+    run = run_shape(config, n_samples, n_features=n_features, n_groups=n_groups, costs=costs)
+    refits, m = run.rounds + 1, _members(config)
+    grid = GRID_POINTS if run.n_features == 2 else 0  # the dashboard's decision boundary
+    rows = (1 + m) * run.n_pool + run.n_test + grid  # predicted every round
+    params = dict(STRATEGIES.resolve(config.strategy).params)
+    extra = STRATEGY_EXTRA.get(config.strategy.name)
+    return {
+        "fit": (1 + m) * run.fits(refits, run.labelled),
+        "predict": run.predictions(rows, refits, run.labelled),
+        "strategy": refits * m * run.n_pool * MEMBER_ROW_SECONDS
+        + (extra(run, params) if extra else 0.0),
+        "engine": refits * run.n_pool * ENGINE_ROW_SECONDS,
+    }
+
+
+def estimate_seconds(
+    config: RunConfig,
+    n_samples: int,
+    *,
+    n_features: int | None = None,
+    n_groups: int = 2,
+    costs: Mapping[str, ModelCost] = MODEL_COSTS,
+) -> float:
+    """Estimated single-core seconds for the whole run (round 0 to ``config.rounds``).
+
+    Data loading and the split are not counted. See :func:`estimate_parts`
+    for the parameters.
+
+    Examples
+    --------
+    >>> cheap = RunConfig.from_dict({"dataset": "adult", "rounds": 30})
+    >>> estimate_seconds(cheap, 48_842) < 5
+    True
+    >>> rf = cheap.with_changes(model="random_forest", strategy=Spec("bald", (("members", 25),)))
+    >>> estimate_seconds(rf, 48_842) > estimate_seconds(cheap, 48_842) * 100
+    True
+    """
+    parts = estimate_parts(config, n_samples, n_features=n_features, n_groups=n_groups, costs=costs)
+    return float(sum(parts.values()))
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration in words a student reads at a glance.
+
+    >>> format_seconds(42), format_seconds(600), format_seconds(9000)
+    ('42 s', '10 min', '2.5 h')
+    """
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _advice(config: RunConfig, n_samples: int, *, n_features: int | None, n_groups: int) -> str:
+    """What to change, largest saving first: each knob halved, members 2, model logistic."""
+
+    def est(changed: RunConfig, n: int = n_samples) -> float:
+        return estimate_seconds(changed, n, n_features=n_features, n_groups=n_groups)
+
+    total = est(config)
+    options = []  # (seconds saved, phrase; "" for the model)
+    for knob in ("rounds", "initial_size", "batch_size"):
+        value = getattr(config, knob)
+        if value > 1:
+            options.append(
+                (total - est(replace(config, **{knob: value // 2})), f"{knob} ({value})")
+            )
+    params = dict(STRATEGIES.resolve(config.strategy).params)
+    halved = {"members": 2} if _members(config) > 2 else {}
+    if config.strategy.name == "fal":
+        halved = {k: max(1, int(params[k]) // 2) for k in ("candidates", "eval_size")}
+    for key, low in halved.items():
+        changed = replace(config, strategy=config.strategy.with_params(**{key: low}))
+        options.append((total - est(changed), f"{key} ({params[key]})"))
+    options.append((total - est(config, n_samples // 2), f"dataset rows ({n_samples:,})"))
+    if config.model != "logistic":
+        options.append((total - est(replace(config, model="logistic")), ""))
+    options.sort(key=lambda o: -o[0])
+    top = [phrase for saved, phrase in options[:3] if saved >= 0.1 * total]
+    top = top or [options[0][1]]
+    knobs = [phrase for phrase in top if phrase]
+    model = f"choose a faster model than {config.model}" if "" in top else ""
+    if not knobs:
+        return model
+    lower = "lower " + ", ".join(knobs[:-1] if not model and len(knobs) > 1 else knobs)
+    if model:
+        return f"{lower} or {model}"
+    return f"{lower} or {knobs[-1]}" if len(knobs) > 1 else lower
+
+
+def check_budget(
+    config: RunConfig,
+    n_samples: int,
+    budget_seconds: float,
+    *,
+    n_features: int | None = None,
+    n_groups: int = 2,
+) -> None:
+    """Refuse a run whose estimate is above ``budget_seconds``.
+
+    Parameters
+    ----------
+    config : RunConfig
+    n_samples : int
+        Rows of the data set before the pool/test split.
+    budget_seconds : float
+        The server's budget, e.g. from :func:`budget_seconds`.
+    n_features, n_groups : int, optional
+        As in :func:`estimate_parts`.
+
+    Raises
+    ------
+    ValueError
+        ``MSG_OVER_BUDGET``, naming the estimate, the budget and the knobs
+        whose halving saves most.
+
+    Examples
+    --------
+    >>> probe = RunConfig.from_dict({"model": "random_forest", "strategy": "bald:members=25",
+    ...                              "initial_size": 2000, "batch_size": 100, "rounds": 200})
+    >>> check_budget(probe.with_changes(initial_size=20, batch_size=10, rounds=10), 4000, 600)
+    >>> check_budget(probe, 500_000, 120, n_features=2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    specs.UserInputError: run: estimated ... h of computing, above this server's budget of 2 min; \
+allowed: at most 2 min; lower ...
+    """
+    estimate = estimate_seconds(config, n_samples, n_features=n_features, n_groups=n_groups)
+    if estimate > budget_seconds:
+        advice = _advice(config, n_samples, n_features=n_features, n_groups=n_groups)
+        raise UserInputError(
+            MSG_OVER_BUDGET.format(
+                estimate=format_seconds(estimate),
+                budget=format_seconds(budget_seconds),
+                advice=advice,
+            )
+        )
+
+
+def budget_seconds(environ: Mapping[str, str] = os.environ) -> float:
+    """The server's budget per run, from ``BUDGET_ENV`` or ``DEFAULT_BUDGET_SECONDS``.
+
+    Raises
+    ------
+    ValueError
+        ``MSG_BAD_BUDGET`` if the variable is set to anything but a finite number > 0.
+
+    Examples
+    --------
+    >>> budget_seconds({}), budget_seconds({BUDGET_ENV: "600"})
+    (120.0, 600.0)
+    >>> budget_seconds({BUDGET_ENV: "ten"})
+    Traceback (most recent call last):
+    ...
+    specs.UserInputError: WGL_RUN_BUDGET_SECONDS='ten' is not a number of seconds above 0; \
+allowed: a finite number > 0, e.g. 120
+    """
+    raw = environ.get(BUDGET_ENV, "")
+    if not raw.strip():
+        return DEFAULT_BUDGET_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise UserInputError(
+            MSG_BAD_BUDGET.format(name=BUDGET_ENV, value=raw, default=DEFAULT_BUDGET_SECONDS)
+        )
+    return value
