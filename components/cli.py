@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from components.specs import Entry, Registry
+from specs import Entry, Registry, UserInputError
 
 EXIT_BAD_INPUT = 2
+EXIT_BUG = 1
 MSG_CONFIG_FILE = (
     "--config: cannot read {path!r} ({reason}); allowed: a config.json written by a run"
 )
@@ -276,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args))
-    except (BadInput, ValueError) as exc:
+    except (BadInput, UserInputError) as exc:
         message = " ".join(str(exc).split())
         print(f"error: {terminal_text(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -286,3 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 -- anything else is a bug, said as one
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(
+            f"internal error (a bug, please report it): {terminal_text(message)}", file=sys.stderr
+        )
+        return EXIT_BUG

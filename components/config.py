@@ -10,8 +10,8 @@ from typing import Any
 
 from components.learners import LEARNERS
 from components.scenarios import SCENARIOS
-from components.specs import Param, Spec, UserInputError, did_you_mean
 from components.strategies import STRATEGIES
+from specs import Param, Spec, UserInputError, did_you_mean
 
 MSG_UNKNOWN_FIELD = "config: unknown field '{field}'; allowed: {allowed}{hint}"
 MSG_BAD_JSON = (
@@ -45,6 +45,11 @@ FIELDS = {
 }
 
 
+#: The web app's ceilings on what one visitor may ask for, inside ``FIELDS``' bounds.
+#: Its widgets and its link reader take their ranges from these two tables only.
+WEB_HIGH = {"rounds": 200, "initial_size": 2000, "test_size": 0.5}
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """One run: data, bias, strategy, model, sizes and seed.
@@ -60,7 +65,7 @@ class RunConfig:
     >>> RunConfig(rounds=-1)
     Traceback (most recent call last):
     ...
-    components.specs.UserInputError: config 'rounds': rounds=-1 is out of range; \
+    specs.UserInputError: config 'rounds': rounds=-1 is out of range; \
 allowed: an integer in [0, 10000]
     """
 
@@ -132,7 +137,7 @@ allowed: an integer in [0, 10000]
         >>> RunConfig.from_json("[" * 100_000)
         Traceback (most recent call last):
         ...
-        components.specs.UserInputError: config: the file is not valid JSON \
+        specs.UserInputError: config: the file is not valid JSON \
 (nested deeper than 16 levels); allowed: a config.json written by a run
         """
         too_deep = MSG_BAD_JSON.format(detail=DETAIL_TOO_DEEP.format(limit=MAX_JSON_DEPTH))

@@ -19,8 +19,6 @@ which also reports how far the estimate is from measured runs
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
@@ -29,8 +27,8 @@ from components.scenarios import SCENARIOS
 from components.strategies import STRATEGIES
 from specs import Spec, UserInputError
 
-BUDGET_ENV = "WGL_RUN_BUDGET_SECONDS"
-#: Single-core seconds one run may take when ``BUDGET_ENV`` is unset.
+#: Single-core seconds one run may take in the app unless its host sets another
+#: (``dashboard.hosting``; the command line keeps no budget).
 DEFAULT_BUDGET_SECONDS = 120.0
 #: Features assumed when the caller does not say: adult's 65, the widest large built-in table.
 DEFAULT_FEATURES = 65
@@ -44,10 +42,6 @@ GRID_POINTS = 60 * 60
 MSG_OVER_BUDGET = (
     "run: estimated {estimate} of computing, above this server's budget of {budget}; "
     "allowed: at most {budget}; {advice}"
-)
-MSG_BAD_BUDGET = (
-    "{name}={value!r} is not a number of seconds above 0; "
-    "allowed: a finite number > 0, e.g. {default:g}"
 )
 
 
@@ -372,7 +366,7 @@ def check_budget(
     n_samples : int
         Rows of the data set before the pool/test split.
     budget_seconds : float
-        The server's budget, e.g. from :func:`budget_seconds`.
+        The server's budget (``dashboard.hosting``).
     n_features, n_groups : int, optional
         As in :func:`estimate_parts`.
 
@@ -405,33 +399,48 @@ allowed: at most 2 min; lower ...
         )
 
 
-def budget_seconds(environ: Mapping[str, str] = os.environ) -> float:
-    """The server's budget per run, from ``BUDGET_ENV`` or ``DEFAULT_BUDGET_SECONDS``.
+MSG_OVER_BUDGET_MANY = (
+    "runs: {n} runs together are estimated at {estimate} of computing, above this server's "
+    "budget of {budget}; allowed: at most {budget}; choose fewer strategies or seeds, or "
+    "lower rounds ({rounds})"
+)
 
-    Raises
-    ------
-    ValueError
-        ``MSG_BAD_BUDGET`` if the variable is set to anything but a finite number > 0.
+
+def check_total_budget(
+    configs: list[RunConfig],
+    n_samples: int,
+    budget_seconds: float,
+    *,
+    n_features: int | None = None,
+    n_groups: int = 2,
+) -> None:
+    """Refuse runs (one visitor's, on the same data) whose summed estimate is above the budget.
+
+    One run gets :func:`check_budget`'s advice; several get ``MSG_OVER_BUDGET_MANY``.
 
     Examples
     --------
-    >>> budget_seconds({}), budget_seconds({BUDGET_ENV: "600"})
-    (120.0, 600.0)
-    >>> budget_seconds({BUDGET_ENV: "ten"})
+    >>> cfg = RunConfig.from_dict({"strategy": "bald", "rounds": 30})
+    >>> check_total_budget([cfg] * 2, 2000, 600)
+    >>> check_total_budget([cfg] * 20, 2000, 1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    specs.UserInputError: WGL_RUN_BUDGET_SECONDS='ten' is not a number of seconds above 0; \
-allowed: a finite number > 0, e.g. 120
+    specs.UserInputError: runs: 20 runs together are estimated at ... above this server's budget ...
     """
-    raw = environ.get(BUDGET_ENV, "")
-    if not raw.strip():
-        return DEFAULT_BUDGET_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise UserInputError(
-            MSG_BAD_BUDGET.format(name=BUDGET_ENV, value=raw, default=DEFAULT_BUDGET_SECONDS)
+    if len(configs) == 1:
+        check_budget(
+            configs[0], n_samples, budget_seconds, n_features=n_features, n_groups=n_groups
         )
-    return value
+        return
+    total = sum(
+        estimate_seconds(c, n_samples, n_features=n_features, n_groups=n_groups) for c in configs
+    )
+    if total > budget_seconds:
+        raise UserInputError(
+            MSG_OVER_BUDGET_MANY.format(
+                n=len(configs),
+                estimate=format_seconds(total),
+                budget=format_seconds(budget_seconds),
+                rounds=max(c.rounds for c in configs),
+            )
+        )

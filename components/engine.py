@@ -25,9 +25,9 @@ from components.learners import predict_proba
 from components.loop import MSG_LABELS
 from components.records import RoundRecord, RunResult, measure
 from components.scenarios import apply_scenarios
-from components.specs import UserInputError
 from components.split import Split, make_split
 from components.strategies import STRATEGIES, PoolView, QueryContext
+from specs import UserInputError
 
 __all__ = ["MSG_BUDGET", "STREAMS", "RoundRecord", "RunResult", "Simulation", "simulate"]
 

@@ -18,8 +18,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from components.specs import UserInputError
 from components.split import Split, readonly
+from specs import UserInputError
 
 #: The parts of the environment a scenario may act on (its entry's ``acts_on``).
 POOL = "pool"

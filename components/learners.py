@@ -17,7 +17,7 @@ from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from components.specs import Registry, TypedEntry
+from specs import Registry, TypedEntry
 
 # The other models' modules are imported by their factories: the default model is
 # logistic, and sklearn.ensemble, neighbors and neural_network are slow to import.

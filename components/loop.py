@@ -14,9 +14,9 @@ import numpy as np
 
 from components.environment import Annotator
 from components.learners import committee_proba, fit_committee, fit_model, predict_proba
-from components.specs import UserInputError
 from components.split import Split
 from components.strategies import PoolView, QueryContext, StrategyEntry
+from specs import UserInputError
 
 MSG_LABELS = (
     "labels: got {got} answers for {want} queried rows; allowed: exactly {want}, each 0 or 1"

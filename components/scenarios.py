@@ -34,8 +34,8 @@ from components.environment import (
     GroupShareSeed,
     SeedSampler,
 )
-from components.specs import Param, Registry, Spec, TypedEntry, UserInputError, did_you_mean
 from components.split import Split
+from specs import Param, Registry, Spec, TypedEntry, UserInputError, did_you_mean
 
 _ALONE = ((SEED_SET,), (ANNOTATOR,))
 

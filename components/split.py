@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from components.specs import UserInputError
 from datasets.base import Dataset
+from specs import UserInputError
 
 MSG_TOO_SMALL = "dataset '{name}' has {n} rows; allowed: at least 20 for a pool and a test set"
 

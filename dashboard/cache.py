@@ -13,17 +13,19 @@ from __future__ import annotations
 import itertools
 import pickle
 import threading
-import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from components.config import RunConfig
+from components.cost import check_total_budget
 from components.trace import RunTrace, trace_run
 from dashboard import hosting
 from dashboard.charts import copy_containers
 from dashboard.uploads import check_web_safe
+from datasets.base import load
+from datasets.memo import Memo
 
 MAX_ENTRIES = 48
 TTL_SECONDS = 3600.0
@@ -92,7 +94,7 @@ class RunSlots:
 
 
 class TraceCache:
-    """LRU of ``config json -> pickled RunTrace`` with a max size and a TTL."""
+    """Finished runs, ``config json -> pickled RunTrace``, on :class:`datasets.memo.Memo`."""
 
     def __init__(
         self,
@@ -100,35 +102,33 @@ class TraceCache:
         max_entries: int = MAX_ENTRIES,
         ttl: float = TTL_SECONDS,
         slots: RunSlots | None = None,
+        budget_seconds: float | None = None,
     ) -> None:
-        self.max_entries = max_entries
-        self.ttl = ttl
         self.slots = slots or RunSlots(hosting.settings().max_simulations)
-        self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def _get(self, key: str) -> bytes | None:
-        with self._guard:
-            hit = self._data.get(key)
-            if hit is None:
-                return None
-            stamp, blob = hit
-            if time.monotonic() - stamp > self.ttl:
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return blob
-
-    def _put(self, key: str, blob: bytes) -> None:
-        with self._guard:
-            self._data[key] = (time.monotonic(), blob)
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+        self.budget_seconds = (
+            hosting.settings().run_budget_seconds if budget_seconds is None else budget_seconds
+        )
+        self._memo: Memo[str, bytes] = Memo(max_entries=max_entries, ttl=ttl)
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._memo)
+
+    def check_budget(self, *configs: RunConfig) -> None:
+        """Refuse runs estimated, together, above this server's budget (names what to lower).
+
+        Runs already in the cache cost nothing and are not counted.
+        """
+        todo = [c for c in configs if c.to_json() not in self._memo]
+        if not todo:
+            return
+        ds = load(todo[0].dataset)
+        check_total_budget(
+            todo,
+            ds.n_samples,
+            self.budget_seconds,
+            n_features=int(ds.X.shape[1]),
+            n_groups=len(ds.groups),
+        )
 
     def get_or_compute(
         self,
@@ -139,25 +139,21 @@ class TraceCache:
     ) -> RunTrace:
         """The trace for ``config``: from the cache, or computed once for everyone.
 
-        A computation takes one of ``slots``; ``on_wait(ahead)`` reports the
-        line while it waits. An exception from ``progress`` or ``on_wait``
-        (the session left) abandons the computation and frees the slot.
+        A run estimated above ``budget_seconds`` is refused (``UserInputError``)
+        before it starts. A computation takes one of ``slots``;
+        ``on_wait(ahead)`` reports the line while it waits. An exception from
+        ``progress`` or ``on_wait`` (the session left) abandons the computation
+        and frees the slot.
         """
         check_web_safe(config.dataset)
-        key = config.to_json()
-        blob = self._get(key)
-        if blob is None:
-            with self._guard:
-                lock = self._locks.setdefault(key, threading.Lock())
-            with lock:
-                blob = self._get(key)
-                if blob is None:
-                    with self.slots.slot(on_wait):
-                        trace = trace_run(config, progress=progress)
-                    blob = pickle.dumps(trace, protocol=pickle.HIGHEST_PROTOCOL)
-                    self._put(key, blob)
-            with self._guard:
-                self._locks.pop(key, None)
+
+        def compute() -> bytes:
+            self.check_budget(config)
+            with self.slots.slot(on_wait):
+                trace = trace_run(config, progress=progress)
+            return pickle.dumps(trace, protocol=pickle.HIGHEST_PROTOCOL)
+
+        blob = self._memo.get_or_compute(config.to_json(), compute)
         return pickle.loads(blob)  # noqa: S301 -- our own bytes, never user input
 
 
@@ -169,53 +165,37 @@ class FigureCache:
     """Finished figures, ready to send, per (run, chart, round, look), for all sessions.
 
     A run is deterministic per config, so every student on the teacher's link
-    draws the same figure at round r; building and encoding it once leaves a
-    Play tick mostly Streamlit's own work (an A/B at 30 clients: median step
-    630-690 ms with it, 950-960 ms without). Values are plain data: what
-    ``Chart.to_dict()`` returns, or a round's numbers and sentences; dicts and
-    lists of strings and numbers. Every caller gets its own copy of every
-    container, so a session can never change what another receives.
+    draws the same figure at round r: it is built and encoded once. Values are
+    plain data (what ``Chart.to_dict()`` returns, or a round's numbers and
+    sentences). Every caller gets its own copy of every container, so a session
+    can never change what another receives.
     """
 
     def __init__(
         self, *, max_entries: int = 1500, max_bytes: int = 64 << 20, ttl: float = TTL_SECONDS
     ) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.ttl = ttl
-        self._data: OrderedDict[tuple, tuple[float, dict, int]] = OrderedDict()
-        self._bytes = 0
-        self._guard = threading.Lock()
-        self.hits = self.misses = 0
+        self._memo: Memo[tuple, dict] = Memo(
+            max_entries=max_entries, ttl=ttl, max_bytes=max_bytes, size=_approx_bytes
+        )
 
     def get_or_build(self, key: tuple, build: Callable[[], dict]) -> dict:
-        now = time.monotonic()
-        with self._guard:
-            hit = self._data.get(key)
-            if hit is not None and now - hit[0] <= self.ttl:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return copy_containers(hit[1])
-        value = build()  # outside the lock: a miss must not stall other sessions
-        size = _approx_bytes(value)
-        with self._guard:
-            self.misses += 1
-            old = self._data.pop(key, None)
-            self._bytes += size - (old[2] if old else 0)
-            self._data[key] = (now, value, size)
-            while self._data and (
-                len(self._data) > self.max_entries or self._bytes > self.max_bytes
-            ):
-                self._bytes -= self._data.popitem(last=False)[1][2]
-        return copy_containers(value)
+        return copy_containers(self._memo.get_or_compute(key, build))
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._memo)
+
+    @property
+    def hits(self) -> int:
+        return self._memo.hits
+
+    @property
+    def misses(self) -> int:
+        return self._memo.misses
 
     @property
     def nbytes(self) -> int:
         """About how much the cached figures take (their strings, mostly typed arrays)."""
-        return self._bytes
+        return self._memo.nbytes
 
 
 def _approx_bytes(obj: object) -> int:
@@ -228,8 +208,7 @@ def _approx_bytes(obj: object) -> int:
     return 8
 
 
-#: Finished figures of the runs above (about 65 kB per round while playing, a paused
-#: map of 20,000 points ~250 kB): at most 1,500 figures and 64 MB.
+#: Finished figures of the runs above: at most 1,500 figures and 64 MB.
 FIGURES = FigureCache()
 
 

@@ -13,12 +13,12 @@ import streamlit as st
 from components.config import FIELDS, RunConfig
 from components.learners import LEARNERS
 from components.scenarios import SCENARIOS
-from components.specs import Entry, Param, Spec
 from components.strategies import STRATEGIES
 from dashboard import state as S
 from dashboard.safe import md_escape
 from dashboard.uploads import UPLOAD_NAME, UPLOAD_SPEC, check_web_safe, is_upload
 from datasets.base import DATASETS, _ensure_loaders, load
+from specs import Entry, Param, Spec
 
 _ensure_loaders()
 

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from components.cost import DEFAULT_BUDGET_SECONDS
+from specs import UserInputError
+
 FILE = Path(__file__).resolve().parents[1] / ".streamlit" / "hosting.toml"
 ENV = {"run_budget_seconds": "WGL_RUN_BUDGET_SECONDS", "max_simulations": "WGL_MAX_SIMULATIONS"}
 
@@ -32,7 +35,7 @@ MSG_SETTING = "{where}: {name}={value!r} is not {kind}; allowed: {allowed}"
 class Hosting:
     """The host's limits; see the module docstring."""
 
-    run_budget_seconds: float = 120.0
+    run_budget_seconds: float = DEFAULT_BUDGET_SECONDS
     max_simulations: int = 2
 
 
@@ -48,7 +51,7 @@ def read_settings(file: Path = FILE, environ: Mapping[str, str] | None = None) -
     4
     >>> read_settings(Path("/nonexistent"), {"WGL_MAX_SIMULATIONS": "many"})
     Traceback (most recent call last):
-    ValueError: WGL_MAX_SIMULATIONS: max_simulations='many' is not a whole number; allowed: a whole number, 1 or more
+    specs.UserInputError: WGL_MAX_SIMULATIONS: max_simulations='many' is not a whole number; allowed: a whole number, 1 or more
     """
     environ = os.environ if environ is None else environ
     values: dict[str, tuple[str, object]] = {}
@@ -56,7 +59,7 @@ def read_settings(file: Path = FILE, environ: Mapping[str, str] | None = None) -
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(
+            raise UserInputError(
                 f"{file}: not valid TOML ({exc}); allowed: key = value lines"
             ) from None
         for name in ENV:
@@ -79,7 +82,7 @@ def read_settings(file: Path = FILE, environ: Mapping[str, str] | None = None) -
                 if whole
                 else ("a positive number of seconds", "a number above 0")
             )
-            raise ValueError(
+            raise UserInputError(
                 MSG_SETTING.format(where=where, name=name, value=raw, kind=kind, allowed=allowed)
             )
         kw[name] = int(x) if whole else x

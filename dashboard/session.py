@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from components.config import RunConfig
@@ -11,6 +13,9 @@ from dashboard import controls
 from dashboard import state as S
 from dashboard.cache import TRACES
 from dashboard.safe import md_escape
+from specs import UserInputError
+
+_log = logging.getLogger(__name__)
 
 KEEP = "keep."
 
@@ -56,6 +61,25 @@ def keep_settings() -> None:
         ss[KEEP + key] = ss[key]
 
 
+MSG_BUG = (
+    "Internal error ({kind}): a bug in the app, not in your settings. "
+    "Please report it with the link in the address bar."
+)
+
+
+def error_text(exc: BaseException) -> str:
+    """Bad input says what to change; anything else is a bug, said as one (and logged)."""
+    if isinstance(exc, UserInputError):
+        return str(exc)
+    _log.error("internal error", exc_info=exc)
+    return MSG_BUG.format(kind=type(exc).__name__)
+
+
+def show_error(exc: BaseException) -> None:
+    """``st.error`` with :func:`error_text`, escaped (it may quote a group or column name)."""
+    st.error(md_escape(error_text(exc), limit=600))
+
+
 def session_id() -> str:
     """This browser session's id (owner of its uploads)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -72,13 +96,17 @@ def load_url_once() -> None:
     notes: list[str] = []
     try:
         cfg = S.config_from_query(st.query_params.to_dict() | _lists(), notes)
-    except ValueError as exc:
-        notes.append(f"The link's settings were not usable ({exc}); showing the defaults.")
+    except Exception as exc:  # noqa: BLE001 -- a link is untrusted; a bug is said as one
+        notes.append(
+            f"The link's settings were not usable ({error_text(exc)}); showing the defaults."
+        )
         cfg = None
     try:
         controls.load_widgets_from(cfg or S.DEFAULT_CONFIG)
-    except ValueError as exc:
-        notes.append(f"The link's settings were not usable ({exc}); showing the defaults.")
+    except Exception as exc:  # noqa: BLE001
+        notes.append(
+            f"The link's settings were not usable ({error_text(exc)}); showing the defaults."
+        )
         controls.load_widgets_from(S.DEFAULT_CONFIG)
     if notes:
         st.session_state[S.URL_WARNING] = notes
@@ -112,8 +140,8 @@ def settings(*, with_strategy: bool = True) -> RunConfig | None:
         st.warning(md_escape(msg, limit=600))
     try:
         cfg = controls.sidebar(with_strategy=with_strategy).resolve()
-    except ValueError as exc:
-        st.error(md_escape(exc, limit=600))
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
         cfg = st.session_state.get(S.LAST_GOOD)
         if cfg is not None:
             st.info("Showing the last run that worked. Fix the setting above to run again.")
@@ -141,9 +169,9 @@ def get_trace(cfg: RunConfig) -> RunTrace | None:
 
     try:
         trace = TRACES.get_or_compute(cfg, progress=progress, on_wait=on_wait)
-    except ValueError as exc:
+    except Exception as exc:  # noqa: BLE001
         bar.empty()
-        st.error(md_escape(exc, limit=600))
+        show_error(exc)
         if S.TRACE in st.session_state:
             st.info("Showing the last run that worked. Fix the setting above to run again.")
             return st.session_state[S.TRACE]

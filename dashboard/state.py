@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.config import FIELDS, RunConfig
-from components.specs import Spec
+from components.config import FIELDS, WEB_HIGH, RunConfig
 from dashboard.uploads import web_dataset
+from specs import Spec
 
 # Player keys
 ROUND = "player.round"
@@ -52,9 +52,6 @@ SCALARS = {
 }
 
 
-#: The app's ceilings on run fields, inside the core's bounds: what one visitor may ask for.
-APP_HIGH = {"rounds": 200, "initial_size": 2000, "test_size": 0.5}
-
 MSG_CLAMPED = "{field}: {value} is out of range; allowed: {low} to {high}; using {used}"
 MSG_SCENARIO_TWICE = (
     "scenario: {name!r} is given {n} times; allowed: each scenario once in the app "
@@ -66,8 +63,8 @@ def app_range(field: str) -> tuple[float, float]:
     """The app's (low, high) for a numeric run field: the core's bounds, capped."""
     p = FIELDS[field]
     low = float(p.low if p.low is not None else 0)
-    high = float(p.high if p.high is not None else APP_HIGH[field])
-    return low, min(high, APP_HIGH.get(field, high))
+    high = float(p.high if p.high is not None else WEB_HIGH[field])
+    return low, min(high, WEB_HIGH.get(field, high))
 
 
 def wkey(*parts: str) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from components.specs import Spec
 from datasets.upload_store import UnsafeStoreError, default_store
+from specs import Spec, UserInputError
 
 UPLOAD_SPEC = "upload.spec"  # session key: the upload dataset Spec of this session's upload
 UPLOAD_NAME = "upload.name"
@@ -43,7 +43,7 @@ def save_upload(data: bytes, *, owner: str) -> str:
         return default_store().save(data, owner=owner)
     except UnsafeStoreError as exc:
         _log.error("%s", exc)
-        raise ValueError(MSG_STORE_UNAVAILABLE) from None
+        raise UserInputError(MSG_STORE_UNAVAILABLE) from None
 
 
 def is_upload(spec: Spec) -> bool:
@@ -63,7 +63,7 @@ def web_dataset(spec: Spec) -> Spec:
 
     >>> str(web_dataset(Spec.parse("csv:path=/etc/passwd,label=a,group=b")))
     Traceback (most recent call last):
-    ValueError: dataset: 'csv' reads a file path, which a link cannot name; allowed: a dataset from the list, or a file uploaded on the Your data page (named by its sha256)
+    specs.UserInputError: dataset: 'csv' reads a file path, which a link cannot name; allowed: a dataset from the list, or a file uploaded on the Your data page (named by its sha256)
     >>> str(web_dataset(Spec.parse("csv:path=/x/y.csv,label=a,group=b,sha256=" + "0" * 64)))[:27]
     'upload:sha256=0000000000000'
     """
@@ -71,7 +71,7 @@ def web_dataset(spec: Spec) -> Spec:
         return spec
     params = dict(spec.params)
     if not params.get("sha256"):
-        raise ValueError(MSG_PATH_IN_LINK)
+        raise UserInputError(MSG_PATH_IN_LINK)
     params.pop("path", None)
     keep = ("sha256", "label", "group", "positive", "features")
     return Spec("upload", tuple((k, params[k]) for k in keep if k in params))
@@ -80,4 +80,4 @@ def web_dataset(spec: Spec) -> Spec:
 def check_web_safe(spec: Spec) -> None:
     """Refuse a dataset that reads local files (a last guard before any load)."""
     if reads_local_files(spec):
-        raise ValueError(MSG_NOT_FOR_WEB.format(name=spec.name))
+        raise UserInputError(MSG_NOT_FOR_WEB.format(name=spec.name))

@@ -7,16 +7,16 @@ caches the result, since loaders are deterministic.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from components.specs import Registry, Spec
+from datasets.memo import Memo
+from specs import Registry, Spec, UserInputError
 
 MODALITIES = ("tabular", "image", "text")
 MSG_DATASET_FIELD = "dataset '{name}': {field} {problem}"
@@ -83,7 +83,9 @@ class Dataset:
 
     def __post_init__(self) -> None:
         def bad(fld: str, problem: str) -> ValueError:
-            return ValueError(MSG_DATASET_FIELD.format(name=self.name, field=fld, problem=problem))
+            return UserInputError(
+                MSG_DATASET_FIELD.format(name=self.name, field=fld, problem=problem)
+            )
 
         X = np.asarray(self.X, dtype=np.float64)
         if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 1:
@@ -158,15 +160,9 @@ def embed_2d(X: np.ndarray, *, seed: int = 0) -> np.ndarray:
     return PCA(n_components=n_comp, random_state=seed, svd_solver="randomized").fit_transform(X)
 
 
-@lru_cache(maxsize=32)
-def _load_cached(spec: Spec) -> Dataset:
-    return DATASETS[spec.name].func(**dict(spec.params))
-
-
-@lru_cache(maxsize=4)
-def _load_upload_cached(spec: Spec) -> Dataset:
-    # Uploaded data can be large (up to the upload caps) and is per user: keep few.
-    return DATASETS[spec.name].func(**dict(spec.params))
+#: Loaded data sets, per resolved spec: built-in ones, and uploads (large, per user: few).
+LOADED: Memo[Spec, Dataset] = Memo(max_entries=32)
+LOADED_UPLOADS: Memo[Spec, Dataset] = Memo(max_entries=4)
 
 
 def resolve_dataset_spec(spec: Spec | str | Mapping[str, Any]) -> Spec:
@@ -186,20 +182,8 @@ def load(spec: Spec | str | Mapping[str, Any]) -> Dataset:
     ((200, 2), 'tabular')
     """
     spec = resolve_dataset_spec(spec)
-    cached = _load_upload_cached if DATASETS[spec.name].extra.get("upload") else _load_cached
-    # lru_cache alone lets every concurrent first caller load the same data set;
-    # a lock per spec makes the others wait for the first and share its result.
-    with _LOADING_GUARD:
-        lock = _LOADING.setdefault(spec, threading.Lock())
-    with lock:
-        out = cached(spec)
-    with _LOADING_GUARD:
-        _LOADING.pop(spec, None)
-    return out
-
-
-_LOADING: dict[Spec, threading.Lock] = {}
-_LOADING_GUARD = threading.Lock()
+    memo = LOADED_UPLOADS if DATASETS[spec.name].extra.get("upload") else LOADED
+    return memo.get_or_compute(spec, lambda: DATASETS[spec.name].func(**dict(spec.params)))
 
 
 def _ensure_loaders() -> None:

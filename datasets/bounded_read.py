@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from specs import UserInputError
+
 #: The most bytes read by default: 10 MB, as the app's ``server.maxUploadSize``.
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -32,7 +34,7 @@ REASON_TOO_BIG = "larger than the limit of {limit}{size}"
 RefusalKind = Literal["missing", "os", "folder", "device", "fifo", "socket", "other", "too_big"]
 
 
-class FileRefused(ValueError):
+class FileRefused(UserInputError):
     """A path :func:`read_bounded` would not read, and why.
 
     Attributes

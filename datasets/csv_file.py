@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components.specs import Param, Spec
 from datasets.base import DATASETS, INTERSECT, Dataset
 from datasets.upload_map import dataset_from_upload
 from datasets.upload_read import read_csv_bytes, read_file, sha256_hex
@@ -20,6 +19,7 @@ from datasets.upload_spec import (
     ColumnMissing,
     UploadSpec,
 )
+from specs import Param, Spec, UserInputError
 
 MSG_CSV_REQUIRED = (
     "dataset 'csv': {param} is required; allowed: csv:path=FILE,label=COLUMN,group=COLUMN[+COLUMN]"
@@ -58,9 +58,9 @@ def csv_spec(path: str | Path, spec: UploadSpec, *, sha256: str) -> Spec:
         found = [ch for ch in reserved if ch in value]
         if found:
             chars = " and ".join(repr(ch) for ch in found)
-            raise ValueError(MSG_SPEC_CHARS.format(field=fld, value=value, chars=chars))
+            raise UserInputError(MSG_SPEC_CHARS.format(field=fld, value=value, chars=chars))
         if fld == "group" and INTERSECT in value:
-            raise ValueError(MSG_GROUP_PLUS.format(value=value))
+            raise UserInputError(MSG_GROUP_PLUS.format(value=value))
     return Spec("csv", (("path", str(path)), *spec.spec_params(), ("sha256", sha256)))
 
 
@@ -95,11 +95,11 @@ def csv_file(
     """
     for param, value in (("path", path), ("label", label), ("group", group)):
         if not value:
-            raise ValueError(MSG_CSV_REQUIRED.format(param=param))
+            raise UserInputError(MSG_CSV_REQUIRED.format(param=param))
     data = read_file(str(path))
     digest = sha256_hex(data)
     if sha256 and digest != sha256.strip().lower():
-        raise ValueError(MSG_CSV_SHA.format(path=path, actual=digest, expected=sha256))
+        raise UserInputError(MSG_CSV_SHA.format(path=path, actual=digest, expected=sha256))
     name = Path(str(path)).name
     frame, warnings = read_csv_bytes(data, name=name)
     spec = UploadSpec(str(label), str(group), positive, features or None)

@@ -59,8 +59,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from components.specs import Param
 from datasets.base import DATASETS, INTERSECT, Dataset, embed_2d
+from specs import Param, UserInputError
 
 #: Maximum raw intensity of a pixel in ``load_digits``.
 MAX_INTENSITY = 16.0
@@ -200,9 +200,11 @@ def digits(*, task: str = "even", group: str = "thickness") -> Dataset:
     from sklearn.datasets import load_digits
 
     if task not in TASKS:
-        raise ValueError(f"dataset 'digits': task={task!r}; allowed: {', '.join(TASKS)}")
+        raise UserInputError(f"dataset 'digits': task={task!r}; allowed: {', '.join(TASKS)}")
     if group not in GROUP_CHOICES:
-        raise ValueError(f"dataset 'digits': group={group!r}; allowed: {', '.join(GROUP_CHOICES)}")
+        raise UserInputError(
+            f"dataset 'digits': group={group!r}; allowed: {', '.join(GROUP_CHOICES)}"
+        )
     bunch = load_digits()
     images = np.asarray(bunch.images, dtype=np.float64)
     digit = np.asarray(bunch.target, dtype=np.int64)

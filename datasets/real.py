@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from components.specs import Param
 from datasets.base import DATASETS, INTERSECT, Dataset, group_choices
 from datasets.tabular import tabular_dataset
+from specs import Param
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCES = "datasets/data/SOURCES.md"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.specs import Param
 from datasets.base import DATASETS, Dataset
+from specs import Param
 
 N_SAMPLES = Param(
     "n_samples", "int", 4000, "How many points to generate in all.", low=100, high=500_000

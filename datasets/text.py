@@ -75,8 +75,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.specs import Param
 from datasets.base import DATASETS, Dataset, embed_2d
+from specs import Param, UserInputError
 
 WOMEN_NAMES = (
     "Maria", "Anna", "Sarah", "Laura", "Emma", "Julia", "Sofia", "Hannah", "Grace", "Olivia",
@@ -242,7 +242,7 @@ def job_text(
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if not 0.0 <= style_gap <= 1.0:
-        raise ValueError(f"dataset 'job_text': style_gap={style_gap!r}; allowed: [0, 1]")
+        raise UserInputError(f"dataset 'job_text': style_gap={style_gap!r}; allowed: [0, 1]")
     rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM]))
     n = int(n_samples)
     n_min = max(2, int(round(n * minority_fraction)))

@@ -21,6 +21,7 @@ import pandas as pd
 
 from datasets.base import INTERSECT, MAX_GROUPS
 from datasets.upload_spec import SPEC_CHARS
+from specs import UserInputError
 
 #: Fewest rows per group; a smaller group cannot be split into pool and test.
 MIN_GROUP_SIZE = 5
@@ -143,7 +144,9 @@ def check_groups(columns: Mapping[str, pd.Series], *, pool_small: bool = False) 
         group = group + INTERSECT + c
     sizes = group.value_counts()
     if len(sizes) > MAX_GROUPS and not pool_small:
-        raise ValueError(MSG_TOO_MANY_GROUPS.format(value=names, n=len(sizes), limit=MAX_GROUPS))
+        raise UserInputError(
+            MSG_TOO_MANY_GROUPS.format(value=names, n=len(sizes), limit=MAX_GROUPS)
+        )
     sizes = _largest_first(sizes)
     n_pooled, pooled_as, warnings = 0, "", []
     if len(sizes) > MAX_GROUPS:
@@ -160,14 +163,16 @@ def check_groups(columns: Mapping[str, pd.Series], *, pool_small: bool = False) 
             )
         )
     if len(sizes) == 1:
-        raise ValueError(MSG_GROUP_ONE_VALUE.format(value=names, only=sizes.index[0]))
+        raise UserInputError(MSG_GROUP_ONE_VALUE.format(value=names, only=sizes.index[0]))
     tiny = sizes[sizes < MIN_GROUP_SIZE]
     if len(tiny):
         listed = ", ".join(f"{g!r} has {c} row(s)" for g, c in tiny.iloc[:5].items())
         if len(tiny) > 5:
             listed += f" and {len(tiny) - 5} more groups are as small"
         more = "; or use fewer group columns" if len(columns) > 1 else ""
-        raise ValueError(MSG_GROUP_TOO_SMALL.format(groups=listed, min=MIN_GROUP_SIZE, more=more))
+        raise UserInputError(
+            MSG_GROUP_TOO_SMALL.format(groups=listed, min=MIN_GROUP_SIZE, more=more)
+        )
     return Groups(group, sizes, n_pooled, pooled_as, tuple(warnings))
 
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from components.specs import did_you_mean
 from datasets.base import Dataset
 from datasets.tabular import MAX_CATEGORIES, RARE, tabular_dataset
 from datasets.upload_clean import MIN_ROWS, as_text, clean_feature
 from datasets.upload_groups import Groups, check_groups, group_warnings
 from datasets.upload_spec import UploadSpec, feature_columns, quoted_names
+from specs import UserInputError, did_you_mean
 
 #: A positive rate below this (or above 1 minus it) gets a warning.
 UNBALANCED = 0.05
@@ -117,7 +117,7 @@ def _positive(classes: list[str], spec: UploadSpec) -> tuple[str, bool]:
         same = [c for c in classes if c.casefold() == spec.positive.casefold()]
         if len(same) == 1:  # "Yes" for "yes"
             return same[0], False
-        raise ValueError(
+        raise UserInputError(
             MSG_POSITIVE_MISSING.format(
                 value=spec.positive,
                 label=spec.label,
@@ -126,7 +126,7 @@ def _positive(classes: list[str], spec: UploadSpec) -> tuple[str, bool]:
             )
         )
     if len(classes) > 2:
-        raise ValueError(
+        raise UserInputError(
             MSG_LABEL_MANY.format(
                 label=spec.label,
                 k=len(classes),
@@ -167,14 +167,14 @@ def _clean_features(
             cleaned[col], kinds[col] = s, kind
     if not cleaned:
         reasons = ", ".join(f"{c!r} {why}" for c, why in list(dropped.items())[:6])
-        raise ValueError(MSG_NO_USABLE.format(reasons=reasons))
+        raise UserInputError(MSG_NO_USABLE.format(reasons=reasons))
     n = len(frame)
     width = sum(
         1 if kinds[c] == "numeric" else min(int(s.nunique()), MAX_CATEGORIES)
         for c, s in cleaned.items()
     )
     if n * width > MAX_ENCODED:
-        raise ValueError(MSG_TOO_WIDE.format(n=n, width=width, limit=MAX_ENCODED))
+        raise UserInputError(MSG_TOO_WIDE.format(n=n, width=width, limit=MAX_ENCODED))
     return cleaned, kinds, dropped
 
 
@@ -240,19 +240,19 @@ def _prepare(frame: pd.DataFrame, spec: UploadSpec) -> _Prepared:
     warnings: list[str] = []
     label = as_text(frame[spec.label]).rename(spec.label)
     if label.isna().all():
-        raise ValueError(MSG_LABEL_EMPTY.format(value=spec.label, n=len(label)))
+        raise UserInputError(MSG_LABEL_EMPTY.format(value=spec.label, n=len(label)))
     groups = {g: as_text(frame[g]) for g in spec.group}
     keep = _keep_rows(label, groups, warnings)
     label = label[keep]
     n = int(keep.sum())
     classes = list(label.value_counts().index)
     if not classes:
-        raise ValueError(MSG_TOO_FEW_ROWS.format(n=0, min=MIN_ROWS))
+        raise UserInputError(MSG_TOO_FEW_ROWS.format(n=0, min=MIN_ROWS))
     if len(classes) == 1:
-        raise ValueError(MSG_LABEL_ONE_CLASS.format(value=spec.label, cls=classes[0]))
+        raise UserInputError(MSG_LABEL_ONE_CLASS.format(value=spec.label, cls=classes[0]))
     positive, guessed = _positive(classes, spec)
     if n < MIN_ROWS:
-        raise ValueError(MSG_TOO_FEW_ROWS.format(n=n, min=MIN_ROWS))
+        raise UserInputError(MSG_TOO_FEW_ROWS.format(n=n, min=MIN_ROWS))
     # On the group counts alone, before any work per group or per feature.
     checked = check_groups({g: v[keep] for g, v in groups.items()}, pool_small=spec.pool_small)
     warnings += checked.warnings

@@ -45,6 +45,7 @@ from datasets.bounded_read import (
     read_bounded,
 )
 from datasets.upload_clean import WARN_SEPARATORS, finite_numbers, parse_numbers
+from specs import UserInputError
 
 __all__ = [  # the bounded_read names are public here too: the CLI imports them from here
     "DELIMITERS",
@@ -170,14 +171,14 @@ def sha256_hex(data: bytes) -> str:
 def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
-            raise ValueError(MSG_BINARY.format(name=name, what=what))
+            raise UserInputError(MSG_BINARY.format(name=name, what=what))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
         try:
             return data.decode("utf-16"), [WARN_ENCODING.format(name=name, encoding="UTF-16")]
         except UnicodeDecodeError:
-            raise ValueError(MSG_BINARY.format(name=name, what="binary data")) from None
+            raise UserInputError(MSG_BINARY.format(name=name, what="binary data")) from None
     if b"\x00" in data:
-        raise ValueError(MSG_BINARY.format(name=name, what="binary data (NUL bytes)"))
+        raise UserInputError(MSG_BINARY.format(name=name, what="binary data (NUL bytes)"))
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -195,7 +196,7 @@ def _sniff(text: str, name: str) -> tuple[str, list[str]]:
     sample = text[:SNIFF_CHARS]
     truncated = len(text) > SNIFF_CHARS
     if truncated and "\n" not in sample and "\r" not in sample:
-        raise ValueError(MSG_HEADER_TOO_LONG.format(name=name, limit=SNIFF_CHARS))
+        raise UserInputError(MSG_HEADER_TOO_LONG.format(name=name, limit=SNIFF_CHARS))
     if truncated and "\n" in sample:
         sample = sample[: sample.rfind("\n")]
     best: tuple[float, int, int] | None = None
@@ -222,10 +223,10 @@ def _sniff(text: str, name: str) -> tuple[str, list[str]]:
         if best is None or key > best:
             best, choice = key, (delim, rows[0])
     if choice is None and error:
-        raise ValueError(MSG_PARSE.format(name=name, detail=error[:200]))
+        raise UserInputError(MSG_PARSE.format(name=name, detail=error[:200]))
     if choice is None:
         first = text.strip().splitlines()[0] if text.strip() else ""
-        raise ValueError(MSG_ONE_COLUMN.format(name=name, header=first[:60]))
+        raise UserInputError(MSG_ONE_COLUMN.format(name=name, header=first[:60]))
     return choice
 
 
@@ -238,7 +239,7 @@ def _header(raw: list[str], name: str) -> list[str]:
     dups = [h for h, c in seen.items() if c > 1]
     if dups:
         shown = ", ".join(f"{h!r} ({seen[h]} times)" for h in dups[:5])
-        raise ValueError(MSG_DUPLICATE_COLUMNS.format(name=name, names=shown))
+        raise UserInputError(MSG_DUPLICATE_COLUMNS.format(name=name, names=shown))
     return names
 
 
@@ -281,20 +282,20 @@ def read_csv_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[pd.DataFra
         raise TypeError(f"read_csv_bytes: data is {type(data).__name__}; allowed: bytes")
     data = bytes(data)
     if len(data) > MAX_BYTES:
-        raise ValueError(
+        raise UserInputError(
             MSG_TOO_BIG.format(name=name, size=len(data) / 2**20, limit=MAX_BYTES // 2**20)
         )
     if not data.replace(b"\xef\xbb\xbf", b"").strip():
-        raise ValueError(MSG_EMPTY.format(name=name))
+        raise UserInputError(MSG_EMPTY.format(name=name))
     text, warnings = _decode(data, name)
     head = text[:SNIFF_CHARS]
     if _CONTROL.search(head) and len(_CONTROL.findall(head)) > max(1, len(head) // 200):
-        raise ValueError(MSG_BINARY.format(name=name, what="binary data (control characters)"))
+        raise UserInputError(MSG_BINARY.format(name=name, what="binary data (control characters)"))
     if "\x00" in text:
-        raise ValueError(MSG_BINARY.format(name=name, what="binary data (NUL characters)"))
+        raise UserInputError(MSG_BINARY.format(name=name, what="binary data (NUL characters)"))
     delim, raw_header = _sniff(text, name)
     if len(raw_header) > MAX_COLUMNS:
-        raise ValueError(
+        raise UserInputError(
             MSG_TOO_MANY_COLUMNS.format(name=name, n=len(raw_header), limit=MAX_COLUMNS)
         )
     header = _header(raw_header, name)
@@ -302,7 +303,7 @@ def read_csv_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[pd.DataFra
         warnings.append(WARN_DELIMITER.format(name=name, delimiter=DELIMITERS[delim]))
     lines = _line_rows(text)
     if lines > MAX_ROWS and '"' not in text and "\n\n" not in text.replace("\r", ""):
-        raise ValueError(MSG_TOO_MANY_ROWS.format(name=name, limit=MAX_ROWS, n=lines))
+        raise UserInputError(MSG_TOO_MANY_ROWS.format(name=name, limit=MAX_ROWS, n=lines))
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -316,15 +317,15 @@ def read_csv_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[pd.DataFra
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         detail = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
-        raise ValueError(MSG_PARSE.format(name=name, detail=detail[:200])) from None
+        raise UserInputError(MSG_PARSE.format(name=name, detail=detail[:200])) from None
     except pd.errors.EmptyDataError:
-        raise ValueError(MSG_EMPTY.format(name=name)) from None
+        raise UserInputError(MSG_EMPTY.format(name=name)) from None
     if frame.shape[1] != len(header):
         detail = f"the header has {len(header)} fields, the rows {frame.shape[1]}"
-        raise ValueError(MSG_PARSE.format(name=name, detail=detail))
+        raise UserInputError(MSG_PARSE.format(name=name, detail=detail))
     frame = frame.iloc[1:].reset_index(drop=True)
     if len(frame) > MAX_ROWS:
-        raise ValueError(
+        raise UserInputError(
             MSG_TOO_MANY_ROWS.format(name=name, limit=MAX_ROWS, n=max(lines, len(frame)))
         )
     frame.columns = range(frame.shape[1])
@@ -337,7 +338,9 @@ def read_csv_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[pd.DataFra
         frame = frame.loc[~empty].reset_index(drop=True)
         warnings.append(WARN_EMPTY_ROWS.format(name=name, n=int(empty.sum())))
     if len(frame) == 0:
-        raise ValueError(MSG_HEADER_ONLY.format(name=name, columns=", ".join(map(repr, names[:8]))))
+        raise UserInputError(
+            MSG_HEADER_ONLY.format(name=name, columns=", ".join(map(repr, names[:8])))
+        )
     comma_decimal = delim == ";"
     for col in frame.columns:
         numbers, notes = parse_numbers(frame[col], comma_decimal=comma_decimal)
@@ -398,8 +401,8 @@ def read_file(path: str | os.PathLike[str], *, message: str = MSG_CSV_READ) -> b
         name, limit = Path(path).name, MAX_BYTES // 2**20
         if exc.kind == "too_big" and exc.size is not None:
             size = exc.size / 2**20
-            raise ValueError(MSG_TOO_BIG.format(name=name, size=size, limit=limit)) from None
+            raise UserInputError(MSG_TOO_BIG.format(name=name, size=size, limit=limit)) from None
         if exc.kind == "too_big":
-            raise ValueError(MSG_TOO_BIG_UNSIZED.format(name=name, limit=limit)) from None
+            raise UserInputError(MSG_TOO_BIG_UNSIZED.format(name=name, limit=limit)) from None
         reason = REASON_NOT_FOUND if exc.kind == "missing" else exc.reason
-        raise ValueError(message.format(path=str(path), reason=reason)) from None
+        raise UserInputError(message.format(path=str(path), reason=reason)) from None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from components.specs import Param, did_you_mean
 from datasets.base import INTERSECT
+from specs import Param, UserInputError, did_you_mean
 
 #: Characters the spec language reserves: ``name:key=value,key=value``.
 SPEC_CHARS = (",", "=")
@@ -55,7 +55,7 @@ def quoted_names(names: Sequence[str], k: int = 8) -> str:
     return shown + (f" and {len(names) - k} more" if len(names) > k else "")
 
 
-class ColumnMissing(ValueError):
+class ColumnMissing(UserInputError):
     """A column an ``UploadSpec`` names that the file does not have.
 
     Attributes
@@ -119,11 +119,11 @@ class UploadSpec:
     def __post_init__(self) -> None:
         label = str(self.label).strip() if self.label is not None else ""
         if not label:
-            raise ValueError(MSG_SPEC_LABEL.format(value=self.label))
+            raise UserInputError(MSG_SPEC_LABEL.format(value=self.label))
         raw = self.group.split(INTERSECT) if isinstance(self.group, str) else self.group
         group = tuple(str(g).strip() for g in raw or () if str(g).strip())
         if not group:
-            raise ValueError(MSG_SPEC_GROUP_EMPTY)
+            raise UserInputError(MSG_SPEC_GROUP_EMPTY)
         features = self.features
         if features is not None:
             raw = features.split("|") if isinstance(features, str) else features
@@ -131,7 +131,7 @@ class UploadSpec:
         for fld, names in (("group", group), ("features", features or ())):
             repeated = [n for i, n in enumerate(names) if n in names[:i]]
             if repeated:
-                raise ValueError(MSG_SPEC_REPEATED.format(field=fld, value=repeated[0]))
+                raise UserInputError(MSG_SPEC_REPEATED.format(field=fld, value=repeated[0]))
         positive = None if self.positive is None else str(self.positive).strip() or None
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "group", group)
@@ -179,9 +179,9 @@ def feature_columns(columns: Sequence[str], spec: UploadSpec) -> list[str]:
         raise ColumnMissing("label", spec.label, columns)
     for g in spec.group:
         if g == spec.label:
-            raise ValueError(MSG_LABEL_IS_GROUP.format(value=g))
+            raise UserInputError(MSG_LABEL_IS_GROUP.format(value=g))
         if INTERSECT in g:
-            raise ValueError(MSG_GROUP_PLUS.format(value=g))
+            raise UserInputError(MSG_GROUP_PLUS.format(value=g))
         if g not in columns:
             raise ColumnMissing("group", g, columns)
     roles = {spec.label: "label", **{g: "group" for g in spec.group}}
@@ -190,10 +190,10 @@ def feature_columns(columns: Sequence[str], spec: UploadSpec) -> list[str]:
     else:
         for f in spec.features:
             if f in roles:
-                raise ValueError(MSG_FEATURE_ROLE.format(value=f, role=roles[f]))
+                raise UserInputError(MSG_FEATURE_ROLE.format(value=f, role=roles[f]))
             if f not in columns:
                 raise ColumnMissing("features", f, columns)
         features = list(spec.features)
     if not features:
-        raise ValueError(MSG_NO_FEATURES)
+        raise UserInputError(MSG_NO_FEATURES)
     return features

@@ -29,6 +29,8 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+from specs import UserInputError
+
 ENV_DIR = "WGL_UPLOAD_DIR"
 MAX_FILES = 200
 PER_OWNER = 5
@@ -73,11 +75,11 @@ def check_sha(value: object) -> str:
     True
     >>> check_sha("../etc/passwd")
     Traceback (most recent call last):
-    ValueError: dataset 'upload': sha256='../etc/passwd' is not a file hash; allowed: 64 hex digits (0-9, a-f)
+    specs.UserInputError: dataset 'upload': sha256='../etc/passwd' is not a file hash; allowed: 64 hex digits (0-9, a-f)
     """
     text = str(value).strip().lower()
     if not _SHA.fullmatch(text):
-        raise ValueError(MSG_SHA.format(value=str(value)[:80]))
+        raise UserInputError(MSG_SHA.format(value=str(value)[:80]))
     return text
 
 
@@ -100,7 +102,7 @@ class UploadStore:
     b'a,b\\n1,2\\n'
     >>> store.read("0" * 64)
     Traceback (most recent call last):
-    ValueError: dataset 'upload': no upload with sha256=0000000000000000000000000000000000000000000000000000000000000000 on this server (uploads are kept for 24 hours); allowed: a file uploaded on the Your data page; upload it again
+    specs.UserInputError: dataset 'upload': no upload with sha256=0000000000000000000000000000000000000000000000000000000000000000 on this server (uploads are kept for 24 hours); allowed: a file uploaded on the Your data page; upload it again
     """
 
     def __init__(
@@ -176,7 +178,9 @@ class UploadStore:
             When the file is over ``MAX_BYTES`` or the store is full.
         """
         if len(data) > MAX_BYTES:
-            raise ValueError(MSG_TOO_BIG.format(size=len(data) / 2**20, limit=MAX_BYTES // 2**20))
+            raise UserInputError(
+                MSG_TOO_BIG.format(size=len(data) / 2**20, limit=MAX_BYTES // 2**20)
+            )
         sha = hashlib.sha256(data).hexdigest()
         with self._lock:
             self.ensure()
@@ -186,7 +190,7 @@ class UploadStore:
             else:
                 if self.prune() >= self.max_files:
                     hours = int(self.max_age // 3600)
-                    raise ValueError(MSG_FULL.format(n=self.max_files, hours=hours))
+                    raise UserInputError(MSG_FULL.format(n=self.max_files, hours=hours))
                 fd, tmp = tempfile.mkstemp(prefix=".part-", dir=self.root)
                 try:
                     with os.fdopen(fd, "wb") as f:
@@ -222,7 +226,7 @@ class UploadStore:
             every case.
         """
         sha = check_sha(sha)
-        gone = ValueError(MSG_GONE.format(sha=sha, hours=int(self.max_age // 3600)))
+        gone = UserInputError(MSG_GONE.format(sha=sha, hours=int(self.max_age // 3600)))
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
             fd = os.open(self._path(sha), flags)

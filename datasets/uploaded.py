@@ -7,12 +7,12 @@ other file. The command line reads paths with the ``csv`` dataset instead.
 
 from __future__ import annotations
 
-from components.specs import Param, Spec
 from datasets.base import DATASETS, Dataset
 from datasets.upload_map import dataset_from_upload
 from datasets.upload_read import read_csv_bytes
 from datasets.upload_spec import COLUMN_PARAMS, UploadSpec
 from datasets.upload_store import check_sha, default_store
+from specs import Param, Spec, UserInputError
 
 MSG_UPLOAD_REQUIRED = (
     "dataset 'upload': {param} is required; "
@@ -42,7 +42,7 @@ def upload_spec(spec: UploadSpec, *, sha256: str) -> Spec:
     """
     for f in spec.features or ():
         if "|" in f:
-            raise ValueError(MSG_FEATURE_BAR.format(value=f))
+            raise UserInputError(MSG_FEATURE_BAR.format(value=f))
     params: list[tuple[str, str | bool]] = [("sha256", check_sha(sha256)), *spec.spec_params()]
     if spec.pool_small:
         params.append(("pool_small", True))
@@ -79,7 +79,7 @@ def uploaded_file(
     """Read a stored upload by its hash, check it, and encode it as the Data page does."""
     for param, value in (("sha256", sha256), ("label", label), ("group", group)):
         if not value:
-            raise ValueError(MSG_UPLOAD_REQUIRED.format(param=param))
+            raise UserInputError(MSG_UPLOAD_REQUIRED.format(param=param))
     sha = check_sha(sha256)
     data = default_store().read(sha)
     name = upload_name(sha)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from components.specs import Param, Registry, TypedEntry, UserInputError
+from specs import Param, Registry, TypedEntry, UserInputError
 
 MSG_ENTRY = "strategy '{name}': {problem}"
 PROBLEM_SCORER = "scorer and pool_scorer go together"

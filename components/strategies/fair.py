@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from components.learners import predict_proba
-from components.specs import Param
 from components.strategies.base import (
     STRATEGIES,
     TARGET,
@@ -25,6 +24,7 @@ from components.strategies.base import (
     top_n,
 )
 from components.strategies.uncertainty import entropy_scores, least_confidence_scores, pool_proba
+from specs import Param
 
 MSG_NEEDS_FIT = (
     "strategy 'fal': needs context.fit to refit the model; allowed: run it through the engine"

@@ -15,7 +15,6 @@ from scipy.special import xlogy
 
 from components.learners import predict_proba
 from components.metrics import top_proba
-from components.specs import Param
 from components.strategies.base import (
     STRATEGIES,
     PoolView,
@@ -23,6 +22,7 @@ from components.strategies.base import (
     check_n,
     top_n,
 )
+from specs import Param
 
 Scorer = Callable[..., np.ndarray]
 

@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from components.specs import Spec
 from components.strategies import STRATEGIES
 from dashboard import comparing, session, views
 from dashboard.cache import TRACES
-from dashboard.safe import md_escape
+from specs import Spec
 
 style = session.presenter_toggle()
 st.title("Compare strategies")
@@ -49,18 +48,29 @@ total = len(chosen) * n_seeds
 bar = st.progress(0.0, text="Simulating…")
 done = 0
 try:
+    configs = {
+        name: [
+            cfg.with_changes(strategy=Spec(name), seed=cfg.seed + k).resolve()
+            for k in range(n_seeds)
+        ]
+        for name in chosen
+    }
+    TRACES.check_budget(*[c for cs in configs.values() for c in cs])
     for name in chosen:
         runs[name] = []
-        for k in range(n_seeds):
-            c = cfg.with_changes(strategy=Spec(name), seed=cfg.seed + k).resolve()
-            runs[name].append(TRACES.get_or_compute(c))
+        for k, c in enumerate(configs[name]):
+            runs[name].append(
+                TRACES.get_or_compute(
+                    c, on_wait=lambda a: bar.progress(0.0, session.waiting_text(a))
+                )
+            )
             done += 1
             bar.progress(
                 done / total, text=f"Simulating {name}, seed {cfg.seed + k} ({done} of {total})…"
             )
-except ValueError as exc:
+except Exception as exc:  # noqa: BLE001 -- bad input is said, a bug is said as one
     bar.empty()
-    st.error(md_escape(exc, limit=600))  # may quote a group or column name
+    session.show_error(exc)
     st.stop()
 bar.empty()
 

@@ -44,8 +44,8 @@ if f is None:
 data = f.getvalue()
 try:
     frame, read_warnings = read_csv_bytes(data, name=f.name)
-except ValueError as exc:
-    st.error(md_escape(exc, limit=600))
+except Exception as exc:  # noqa: BLE001
+    session.show_error(exc)
     st.stop()
 
 columns = [str(c) for c in frame.columns]
@@ -103,8 +103,8 @@ spec = UploadSpec(
 try:
     pv = preview(frame, spec, warnings=read_warnings)
     dataset_spec = upload_spec(pv.spec, sha256=sha256_hex(data))
-except ValueError as exc:
-    st.error(md_escape(exc, limit=600))
+except Exception as exc:  # noqa: BLE001
+    session.show_error(exc)
     st.stop()
 
 st.subheader("Preview")
@@ -140,8 +140,8 @@ if pv.dropped_columns:
 if st.button("Explore this data", type="primary", key="upload.use", icon=":material/search:"):
     try:
         sha = save_upload(data, owner=session.session_id())
-    except ValueError as exc:
-        st.error(md_escape(exc, limit=600))
+    except Exception as exc:  # noqa: BLE001
+        session.show_error(exc)
         st.stop()
     st.session_state[UPLOAD_SPEC] = upload_spec(pv.spec, sha256=sha)
     st.session_state[UPLOAD_NAME] = f.name

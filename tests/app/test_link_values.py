@@ -80,3 +80,54 @@ def test_the_same_scenario_twice_keeps_the_first_and_says_so():
     assert at.session_state[S.wkey("scenarios")] == ["label_bias"]
     assert at.session_state[S.wkey("sc", "label_bias", "group")] == "majority"
     assert any("given 2 times" in plain(w.value) for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_link_over_the_servers_budget_says_so_and_keeps_the_page(monkeypatch):
+    from dashboard.cache import TRACES
+
+    monkeypatch.setattr(TRACES, "budget_seconds", 1e-4)
+    at = open_link({**BASE, "rounds": "150"})
+    errors = [plain(e.value) for e in at.error]
+    assert any("above this server's budget" in e for e in errors), errors
+
+
+def test_an_internal_error_is_said_as_a_bug_and_the_page_stays(monkeypatch):
+    from dashboard.cache import TRACES
+
+    def broken(*args, **kwargs):
+        raise ValueError("index 7 is out of bounds for axis 0 with size 3")
+
+    monkeypatch.setattr(TRACES, "get_or_compute", broken)
+    at = open_link(BASE)
+    errors = [plain(e.value) for e in at.error]
+    assert errors and errors[0].startswith("Internal error (ValueError): a bug in the app"), errors
+    assert not any("index 7" in e for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("link", "field", "used"),
+    [
+        (
+            {
+                "dataset": "two_groups:n_samples=800",
+                "strategy": "random",
+                "test": "0.8",
+                "rounds": "2",
+            },
+            "test",
+            0.5,
+        ),
+        (
+            {"dataset": "two_groups:n_samples=20000", "strategy": "random", "rounds": "300"},
+            "rounds",
+            200,
+        ),
+    ],
+)
+def test_links_that_broke_the_page_now_run_and_say_what_changed(link, field, used):
+    at = open_link(link)
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state[S.wkey(field)] == used
+    assert any("out of range" in plain(w.value) for w in at.warning)
+    trace = at.session_state[S.TRACE]
+    assert trace.last_round == (2 if field == "test" else 200)

@@ -14,10 +14,8 @@ import pytest
 from components import cost
 from components.config import RunConfig
 from components.cost import (
-    BUDGET_ENV,
     DEFAULT_BUDGET_SECONDS,
     MODEL_COSTS,
-    budget_seconds,
     check_budget,
     estimate_parts,
     estimate_seconds,
@@ -159,21 +157,6 @@ def test_advice_for_fal_names_its_candidates() -> None:
     )
     with pytest.raises(ValueError, match=r"candidates \(500\)"):
         check_budget(cfg, ADULT_ROWS, 1.0)
-
-
-def test_budget_from_the_environment() -> None:
-    assert budget_seconds({}) == DEFAULT_BUDGET_SECONDS
-    assert budget_seconds({BUDGET_ENV: ""}) == DEFAULT_BUDGET_SECONDS
-    assert budget_seconds({BUDGET_ENV: " 600 "}) == 600.0
-    assert budget_seconds({BUDGET_ENV: "1.5"}) == 1.5
-
-
-@pytest.mark.parametrize("value", ["ten", "0", "-5", "nan", "inf", "1e400", "120s"])
-def test_bad_budget_values_are_refused_clearly(value: str) -> None:
-    want = cost.MSG_BAD_BUDGET.format(name=BUDGET_ENV, value=value, default=DEFAULT_BUDGET_SECONDS)
-    with pytest.raises(ValueError, match=re.escape(want)):
-        budget_seconds({BUDGET_ENV: value})
-    assert want.startswith(f"{BUDGET_ENV}=")
 
 
 def test_format_seconds() -> None:

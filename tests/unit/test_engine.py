@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from components.config import RunConfig
 from components.engine import Simulation, simulate
 from components.learners import PriorModel
-from components.specs import Spec, UserInputError
+from specs import Spec, UserInputError
 
 DATA = "two_groups:n_samples=600"
 TIMING = ["fit_seconds", "query_seconds", "metrics_seconds"]

@@ -23,9 +23,9 @@ from components.environment import (
 )
 from components.loop import MSG_LABELS
 from components.scenarios import apply_scenarios
-from components.specs import UserInputError
 from components.split import Split, make_split
 from datasets.base import load
+from specs import UserInputError
 
 DATA = "two_groups:n_samples=600"
 ALPHA = 1e-9

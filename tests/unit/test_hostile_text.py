@@ -19,12 +19,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from components.specs import Spec
 from dashboard import captions as C
 from dashboard import charts as ch
 from dashboard import replay
 from dashboard.comparing import summary_table
 from dashboard.safe import WORD_JOINER, md_escape, plotly_escape
+from specs import Spec
 
 IMAGE = "![g](http://evil.example/g.png)"
 LINK = '<a href="http://evil.example">x</a>'

@@ -2,7 +2,7 @@
 
 Layers, bottom up (DESIGN.md section 6):
 
-- ``specs`` (``specs.py`` at the root): the spec language (``Param``, ``Spec``,
+- ``specs``: the spec language and the registries (``Param``, ``Spec``,
   ``Registry``, ``did_you_mean``). A leaf: it imports nothing of the project.
 - ``datasets``: imports the leaf, never ``components``.
 - ``components``: imports ``datasets`` and the leaf.
@@ -13,11 +13,6 @@ Layers, bottom up (DESIGN.md section 6):
 
 Every ``import`` and ``from ... import`` counts wherever it stands (inside a
 function too), and so does ``importlib.import_module`` with a constant name.
-
-The spec language still lives in ``components/specs.py``, and ``datasets``
-imports it from there, so ``datasets`` and ``components`` import each other.
-The checks that need the leaf are expected to fail until ``specs.py`` exists;
-they then run as ordinary tests, with no marker to remove.
 """
 
 from __future__ import annotations
@@ -33,7 +28,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LEAF = ROOT / "specs.py"
+LEAF = ROOT / "specs"
 LEAF_NAMES = {"Param", "Spec", "Registry", "did_you_mean"}
 #: Each product unit and the units it may import (besides itself).
 ALLOWED: dict[str, frozenset[str]] = {
@@ -107,20 +102,6 @@ def project_imports(unit: str) -> Iterator[tuple[str, int, str]]:
                 yield path.relative_to(ROOT).as_posix(), line, top
 
 
-def leaf_reason() -> str:
-    """What still has to move for the checks that need the leaf, from the source."""
-    files = sorted({file for file, _, top in project_imports("datasets") if top == "components"})
-    return (
-        "specs.py (the leaf) does not exist yet: move the spec language (Param, Spec, Registry, "
-        "did_you_mean, UserInputError and the entry types; components/specs.py imports nothing "
-        "of the project, so it can move whole) to specs.py, and import it from `specs` in "
-        f"{', '.join(files) or 'datasets/'} (today from components.specs)"
-    )
-
-
-needs_leaf = pytest.mark.xfail(not LEAF.exists(), reason=leaf_reason(), strict=True)
-
-
 def unit_graph() -> dict[str, set[str]]:
     return {unit: {top for _, _, top in project_imports(unit)} for unit in ALLOWED}
 
@@ -161,7 +142,7 @@ def test_the_scan_sees_every_product_unit() -> None:
 @pytest.mark.parametrize(
     "unit",
     [
-        pytest.param("datasets", marks=needs_leaf),
+        "datasets",
         "components",
         "dashboard",
         "dashboard_app",
@@ -177,18 +158,16 @@ def test_each_unit_imports_only_the_layers_below_it(unit: str) -> None:
     assert not bad, f"{unit} may import only {sorted(ALLOWED[unit])}: " + "; ".join(bad)
 
 
-@needs_leaf
 def test_the_spec_language_is_a_leaf() -> None:
-    assert LEAF.is_file(), "specs.py (the spec language) is not at the repo root"
-    tree = ast.parse(LEAF.read_text(encoding="utf-8"))
-    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))} | {
-        t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if hasattr(t, "id")
-    }
-    assert LEAF_NAMES <= defined, f"specs.py lacks {sorted(LEAF_NAMES - defined)}"
+    import specs
+
+    assert LEAF.is_dir(), "specs/ (the spec language) is not at the repo root"
+    assert LEAF_NAMES <= set(specs.__all__), (
+        f"specs lacks {sorted(LEAF_NAMES - set(specs.__all__))}"
+    )
     assert not list(project_imports("specs")), list(project_imports("specs"))
 
 
-@needs_leaf
 def test_the_layers_form_no_cycle() -> None:
     assert find_cycle(unit_graph()) is None, " -> ".join(find_cycle(unit_graph()) or [])
 
@@ -205,7 +184,7 @@ def test_the_cycle_finder_finds_todays_cycle_in_a_made_up_graph() -> None:
 def test_the_reader_sees_imports_everywhere() -> None:
     source = (
         "import os\n"
-        "from components.specs import Param\n"
+        "from components.config import RunConfig\n"
         "def f():\n"
         "    import dashboard.charts as ch\n"
         "class A:\n"
@@ -214,7 +193,7 @@ def test_the_reader_sees_imports_everywhere() -> None:
         "__import__('streamlit')\n"
     )
     seen = [m for _, m in imported_modules(source, name="datasets.sub.mod")]
-    assert seen == ["os", "components.specs", "dashboard.charts", "datasets", "streamlit"]
+    assert seen == ["os", "components.config", "dashboard.charts", "datasets", "streamlit"]
 
 
 # --------------------------------------------------------------- fresh interpreters
@@ -270,7 +249,6 @@ def test_the_core_loads_without_the_ui() -> None:
     assert not loaded & {"streamlit", "dashboard"}, sorted(loaded & {"streamlit", "dashboard"})
 
 
-@needs_leaf
 def test_datasets_load_without_components() -> None:
     loaded = loaded_after("import datasets, datasets.loaders")
     assert "components" not in loaded
@@ -292,12 +270,10 @@ def core_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "data")
     for unit in ("components", "datasets"):
         shutil.copytree(ROOT / unit, dest / unit, ignore=ignore)
-    if LEAF.exists():
-        shutil.copy2(LEAF, dest / LEAF.name)
+    shutil.copytree(LEAF, dest / LEAF.name, ignore=ignore)
     return dest
 
 
-@needs_leaf
 @pytest.mark.parametrize("line", INSERTIONS)
 def test_components_can_import_datasets_at_the_top_of_its_package(
     core_copy: Path, line: str

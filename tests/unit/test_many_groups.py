@@ -84,9 +84,12 @@ def test_forty_thousand_groups_fail_before_any_per_group_work(monkeypatch) -> No
     def no_cleaning(*args: object, **kwargs: object) -> None:
         raise AssertionError("features were cleaned")
 
+    import datasets.upload_groups as groups
+    import datasets.upload_map as mapping
+
     for name in ("WARN_SMALL_GROUP", "WARN_ONE_SIDED", "WARN_GROUP_CHARS"):
-        monkeypatch.setattr(up, name, Refuse(getattr(up, name)))
-    monkeypatch.setattr(up, "_clean_feature", no_cleaning)
+        monkeypatch.setattr(groups, name, Refuse(getattr(groups, name)))
+    monkeypatch.setattr(mapping, "clean_feature", no_cleaning)
     frame = many_groups(40_000, 5)
     with pytest.raises(ValueError) as info:
         up.preview(frame, SPEC)

@@ -218,7 +218,7 @@ def test_concurrent_first_loads_of_one_dataset_load_it_once(monkeypatch):
 
     monkeypatch.setitem(base.DATASETS._entries, "two_groups", dataclasses.replace(entry, func=slow))
     spec = "two_groups:n_samples=123"
-    base._load_cached.cache_clear()
+    base.LOADED.clear()
     out = []
     threads = [threading.Thread(target=lambda: out.append(base.load(spec))) for _ in range(8)]
     for t in threads:
@@ -226,4 +226,4 @@ def test_concurrent_first_loads_of_one_dataset_load_it_once(monkeypatch):
     for t in threads:
         t.join()
     assert len(calls) == 1 and len(out) == 8 and all(o is out[0] for o in out)
-    base._load_cached.cache_clear()
+    base.LOADED.clear()

@@ -11,10 +11,10 @@ import pytest
 from components.environment import ACTS_ON, ANNOTATOR, DATA_PARTS, SEED_SET
 from components.learners import LEARNERS, LearnerEntry
 from components.scenarios import SCENARIOS, ScenarioEntry
-from components.specs import DatasetEntry, Entry, Param, Registry, TypedEntry
 from components.strategies import STRATEGIES, Committee, Lookahead, StrategyEntry
 from components.strategies.base import PROBLEM_LABEL, PROBLEM_SCORER
 from datasets.base import DATASETS, resolve_dataset_spec
+from specs import DatasetEntry, Entry, Param, Registry, TypedEntry
 
 SIZE = Param("size", "int", 3, "Committee size.", low=2, high=9)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from components.config import RunConfig
-from components.specs import Spec
 from dashboard.cache import RunSlots, TraceCache
 from dashboard.hosting import Hosting, read_settings
+from specs import Spec
 
 SMALL = RunConfig.from_dict(
     {"dataset": "two_groups:n_samples=400", "strategy": "random", "rounds": 6}
@@ -119,3 +119,23 @@ def test_bad_host_settings_say_which_and_what_is_allowed(tmp_path, text, env, sa
     with pytest.raises(ValueError, match=None) as e:
         read_settings(f, env)
     assert said in str(e.value)
+
+
+def test_a_run_over_the_budget_is_refused_before_it_starts():
+    cache = TraceCache(slots=RunSlots(1), budget_seconds=1e-6)
+    started = []
+    with pytest.raises(ValueError, match="above this server's budget") as e:
+        cache.get_or_compute(SMALL, progress=lambda d, t: started.append(d))
+    assert not started and len(cache) == 0
+    assert "rounds" in str(e.value)
+
+
+def test_many_runs_together_are_held_to_one_budget():
+    one = TraceCache(slots=RunSlots(1)).budget_seconds
+    cache = TraceCache(slots=RunSlots(1), budget_seconds=one)
+    configs = [SMALL.with_changes(seed=s, rounds=6) for s in range(3)]
+    cache.check_budget(*configs)  # small runs: fine together
+    tight = TraceCache(slots=RunSlots(1), budget_seconds=1e-3)
+    with pytest.raises(ValueError, match="3 runs together are estimated at"):
+        tight.check_budget(*configs)
+    assert len(tight) == 0

@@ -25,9 +25,9 @@ from components.environment import (
     RecordedLabels,
 )
 from components.scenarios import SCENARIOS, apply_scenarios
-from components.specs import Param, Spec
 from components.split import Split, make_split
 from datasets.base import Dataset, load
+from specs import Param, Spec
 
 HYPO = settings(max_examples=30, deadline=None, database=None)
 SPLIT_FIELDS = (

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.config import RunConfig
-from components.specs import Spec
 from dashboard import state as S
+from specs import Spec
 
 values = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

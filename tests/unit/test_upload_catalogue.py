@@ -32,8 +32,8 @@ from components import cli
 from components.cli import main
 from components.config import MSG_GROUP_FREE
 from components.engine import MSG_BUDGET
-from components.specs import MSG_OUT_OF_RANGE, MSG_UNKNOWN_NAME, MSG_UNKNOWN_PARAM
-from datasets.base import Dataset, _load_cached, _load_upload_cached, load
+from datasets.base import LOADED, LOADED_UPLOADS, Dataset, load
+from specs import MSG_OUT_OF_RANGE, MSG_UNKNOWN_NAME, MSG_UNKNOWN_PARAM
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A short run, so that cases that work finish fast.
@@ -617,8 +617,8 @@ def test_config_replays_only_the_same_file(
     assert (first / "config.json").read_text() == (second / "config.json").read_text()
     assert (first / "queries.csv").read_text() == (second / "queries.csv").read_text()
     path.write_bytes(csv_of(table(seed=1)))  # the file changes under the config
-    _load_cached.cache_clear()  # as in a new process; a cached spec is the old, hashed file
-    _load_upload_cached.cache_clear()
+    LOADED.clear()  # as in a new process; a cached spec is the old, hashed file
+    LOADED_UPLOADS.clear()
     capsys.readouterr()
     assert main(["run", "--config", str(first)]) == 2
     err = capsys.readouterr().err.strip()

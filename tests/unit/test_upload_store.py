@@ -144,9 +144,9 @@ def test_the_upload_dataset_loads_from_the_store_only(tmp_path, monkeypatch):
     # Same bytes elsewhere on disk do not count: only the store is read.
     (tmp_path / "copy.csv").write_bytes(data)
     monkeypatch.setenv("WGL_UPLOAD_DIR", str(tmp_path / "empty"))
-    from datasets.base import _load_upload_cached
+    from datasets.base import LOADED_UPLOADS
 
-    _load_upload_cached.cache_clear()
+    LOADED_UPLOADS.clear()
     with pytest.raises(ValueError, match="no upload with sha256"):
         load(f"upload:sha256={sha},label=y,group=g")
 
