@@ -54,11 +54,11 @@ from harness.browser import chromium_missing  # noqa: E402
 from harness.probes import pct  # noqa: E402
 from harness.server import free_port, server_tracebacks, snapshot, streamlit_server  # noqa: E402
 from harness.sessions import SessionPlan, WaveResult, plan_sessions  # noqa: E402
-from harness.waves import run_wave_blocking, run_waves  # noqa: E402
+from harness.waves import run_waves  # noqa: E402
 
 # tests/e2e/test_load.py imports pct, plan_sessions and run_wave_blocking from
 # here; once it imports them from harness, this list can go.
-__all__ = ["main", "pct", "plan_sessions", "run_wave_blocking"]
+__all__ = ["main"]
 
 RESULTS = ROOT / "benchmarks" / "results"
 #: Bounded memory: RSS after the second repeated wave <= after the first + max(these).

@@ -1,1 +1,4 @@
-"""Everything that imports streamlit: pages, controls, player, charts glue, state, cache."""
+"""The Streamlit app: pages, controls, player, the chart list, captions, state and caches.
+
+Only this package, ``dashboard_app.py`` and ``streamlit_app.py`` import streamlit.
+"""

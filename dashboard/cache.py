@@ -218,10 +218,9 @@ _WARM = threading.Event()
 def warm(config: RunConfig) -> None:
     """Compute ``config``'s run in a background thread, once per process.
 
-    Streamlit runs no script before the first visitor, so this starts with the
-    first session: its page (imports, sidebar, data) and the default run are
-    then computed side by side, and later visitors find the run ready. A
-    visitor who asks before it is done waits on the same computation.
+    The server's start-up (``dashboard.warmup``) calls it, so the first visitor
+    finds the default run ready or being computed; whoever asks before it is
+    done waits on the same computation.
     """
     if _WARM.is_set():
         return

@@ -26,7 +26,7 @@ URL_LOADED = "url.loaded"
 URL_WARNING = "url.warning"
 PAGE = "nav.page"  # the page the last run drew
 
-#: What a newcomer sees first: the issue's "done when" story, chosen before any run.
+#: What a newcomer sees first: Adult, a label bias on women, least confidence.
 DEFAULT_CONFIG = RunConfig.from_dict(
     {
         "dataset": "adult:group=sex",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.load_test import pct, plan_sessions, run_wave_blocking
+from harness.probes import pct
+from harness.sessions import plan_sessions
+from harness.waves import run_wave_blocking
 
 pytestmark = pytest.mark.e2e
 

@@ -286,3 +286,13 @@ def test_components_can_import_datasets_at_the_top_of_its_package(
         if proc.returncode:
             failed.append(f"python -c {code!r}: {last_line(proc)}")
     assert not failed, f"with {line!r} in components/__init__.py: " + "; ".join(failed)
+
+
+def test_tests_never_import_a_benchmark_script() -> None:
+    bad = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for line, target in imported_modules(path.read_text(encoding="utf-8"), name="tests.x")
+        if target.split(".")[0] == "benchmarks"
+    ]
+    assert not bad, "tests import benchmark scripts (use harness/): " + "; ".join(bad)
