@@ -143,7 +143,8 @@ STRATEGY_EXTRA: dict[str, Callable[[RunShape, Mapping[str, object]], float]] = {
     "density_weighted": _density,
     "group_balanced": _by_group,
     "fair_uncertainty": _by_group,
-    "fal": _fal,
+    # without the look-ahead fal only counts labels: no refits
+    "fal": lambda run, params: _fal(run, params) if params.get("lookahead", True) else 0.0,
 }
 
 
