@@ -72,9 +72,12 @@ class RecordedLabels:
 class BiasedAnnotator:
     """Another annotator whose answers for one group are flipped at ``rate``.
 
-    ``direction`` is ``down`` (positives answered as negative), ``up`` (the
-    reverse) or ``both``. ``u`` holds one uniform draw per pool position, so
-    whether a row is mislabelled does not depend on when it is asked.
+    ``direction`` says which answers can be flipped: ``down`` only positives
+    (answered as negative), ``up`` only negatives (answered as positive),
+    ``both`` any. ``rate`` is the chance for each of those rows, so under
+    ``down`` the group's negatives are always answered truly. ``u`` holds one
+    uniform draw per pool position, so whether a row is mislabelled does not
+    depend on when it is asked.
 
     >>> inner = RecordedLabels(np.array([1, 1, 0, 1]))
     >>> biased = BiasedAnnotator(inner, group=np.array([0, 1, 1, 1]), code=1, rate=0.5,

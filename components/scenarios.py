@@ -11,7 +11,8 @@ A scenario's entry says what it ``acts_on``, and its signature follows:
 - the ``seed_set``: ``(sampler, *, split, rng, **params) -> sampler``.
 
 They compose in order (:func:`apply_scenarios`). ``group`` names the target
-group; ``RunConfig.resolve`` fills in the smallest group when it is left out.
+group; ``RunConfig.resolve`` fills in the smallest group when it is left out,
+and every description says so.
 """
 
 from __future__ import annotations
@@ -75,12 +76,18 @@ SCENARIOS = Registry("scenario", entry=ScenarioEntry)
 MSG_NO_GROUP = (
     "scenario '{name}': group={value!r} is not a group of this data; allowed: {allowed}{hint}"
 )
+MSG_DIRECTION = "scenario 'label_bias': direction={value!r} is not allowed; allowed: down, up"
+LABEL_DIRECTIONS = ("down", "up")
 MSG_EMPTY_POOL = (
     "scenario '{name}': leaves {left} rows of group {group!r} in the pool; "
     "allowed: settings that keep at least 1"
 )
 
-GROUP = Param("group", "str", None, "The group the scenario targets (default: the smallest).")
+#: Said in every targeting scenario's description and in its ``group`` help.
+DEFAULT_TARGET = "It targets the smallest group unless you choose one."
+GROUP = Param(
+    "group", "str", None, "The group the scenario targets: the smallest unless you choose one."
+)
 
 SURESH = (
     "Suresh, H. & Guttag, J. (2021). A framework for understanding sources of harm "
@@ -118,7 +125,9 @@ def none(split: Split, *, rng: np.random.Generator) -> Split:
         GROUP,
         Param("keep", "float", 0.2, "Fraction of the group's pool rows kept.", low=0.0, high=1.0),
     ),
-    description="Keep only a fraction of one group in the pool (representation bias).",
+    description=(
+        f"Keep only a fraction of one group in the pool (representation bias). {DEFAULT_TARGET}"
+    ),
     citation=SURESH,
     formula="pool_g <- random keep * |pool_g| rows of pool_g",
     acts_on=(POOL,),
@@ -144,30 +153,57 @@ def underrepresentation(
             "flip",
             "float",
             0.4,
-            "Fraction of the group's positives recorded as negative.",
+            "Fraction of the group's rows recorded with the wrong label: of its positives "
+            "under direction down, of its negatives under direction up.",
             low=0.0,
             high=1.0,
         ),
+        Param(
+            "direction",
+            "str",
+            "down",
+            "down: some of the group's positives are recorded as negative (under-recording, "
+            "as when a condition goes undiagnosed); up: some of its negatives are recorded "
+            "as positive (over-recording, as in re-arrest data where the positive is the "
+            "unfavourable outcome and one group is policed more).",
+            choices=LABEL_DIRECTIONS,
+        ),
     ),
     description=(
-        "A fraction of one group's positives are recorded as negative, in the pool and in "
-        "the test set's observed labels. The truth is kept."
+        "One group's labels are recorded wrongly, in the pool and in the test set's "
+        "observed labels; the truth is kept. By default (down) a fraction of its positives "
+        "are recorded as negative; with up, a fraction of its negatives are recorded as "
+        f"positive. {DEFAULT_TARGET}"
     ),
     citation=(
         "Blum, A. & Stangl, K. (2020). Recovering from biased data: can fairness constraints "
         "improve accuracy? FORC. Jiang, H. & Nachum, O. (2020). Identifying and correcting "
-        "label bias in machine learning. AISTATS."
+        "label bias in machine learning. AISTATS. Over-recording: Lum, K. & Isaac, W. (2016). "
+        "To predict and serve? Significance 13(5)."
     ),
-    formula="y_obs = 0 for round(flip * |positives_g|) random positives of g",
+    formula=(
+        "down: y_obs = 0 for round(flip * |positives_g|) random positives of g; "
+        "up: y_obs = 1 for round(flip * |negatives_g|) random negatives of g"
+    ),
     acts_on=(POOL, TEST_LABELS),
 )
-def label_bias(split: Split, *, rng: np.random.Generator, group: str, flip: float = 0.4) -> Split:
+def label_bias(
+    split: Split,
+    *,
+    rng: np.random.Generator,
+    group: str,
+    flip: float = 0.4,
+    direction: str = "down",
+) -> Split:
     g = _code(split, group, "label_bias")
+    if direction not in LABEL_DIRECTIONS:
+        raise UserInputError(MSG_DIRECTION.format(value=direction))
+    source = 1 if direction == "down" else 0  # the recorded label that gets flipped
     y_pool_obs = split.y_pool_obs.copy()
     y_test_obs = split.y_test_obs.copy()
     for y_obs, gg in ((y_pool_obs, split.g_pool), (y_test_obs, split.g_test)):
-        positives = np.flatnonzero((gg == g) & (y_obs == 1))
-        y_obs[_exact_subset(positives, flip, rng)] = 0
+        rows = np.flatnonzero((gg == g) & (y_obs == source))
+        y_obs[_exact_subset(rows, flip, rng)] = 1 - source
     return split.evolve(y_pool_obs=y_pool_obs, y_test_obs=y_test_obs)
 
 
@@ -186,7 +222,7 @@ def label_bias(split: Split, *, rng: np.random.Generator, group: str, flip: floa
     ),
     description=(
         "Gaussian noise on one group's features, in pool and test: the model becomes "
-        "uncertain about the group for no reason of the group's own."
+        f"uncertain about the group for no reason of the group's own. {DEFAULT_TARGET}"
     ),
     citation=SURESH + " (measurement bias)",
     formula="x <- x + N(0, (sigma * sd_j)^2) per feature j, for rows of g",
@@ -219,11 +255,16 @@ def measurement_noise(
             high=1.0,
         ),
     ),
-    description="The initial labelled seed set is drawn only or mostly from the other groups.",
+    description=(
+        "The initial labelled seed set is drawn only or mostly from the other groups, so "
+        f"the first model has seen little or none of one group. {DEFAULT_TARGET}"
+    ),
     citation=(
-        "Attenberg, J. & Provost, F. (2010). Why label when you can search? Alternatives to "
-        "active learning for applying human resources to build classification models under "
-        "extreme class imbalance. KDD."
+        "No single source: a seed set skewed by group is this project's construction. "
+        "The cold-start problem it builds on (a seed set that misses part of the data, "
+        "there a rare class) is discussed in Attenberg, J. & Provost, F. (2010). Why label "
+        "when you can search? Alternatives to active learning for applying human resources "
+        "to build classification models under extreme class imbalance. KDD."
     ),
     formula="seed set: round(share * initial) rows of g, the rest from other groups",
     acts_on=(SEED_SET,),
@@ -249,7 +290,9 @@ def cold_start_skew(
             "rate",
             "float",
             0.3,
-            "Chance that the annotator mislabels a row of the group.",
+            "Chance that the annotator gives the wrong answer for a queried row of the "
+            "group, among the rows the direction can flip: only positives under down, only "
+            "negatives under up, any row under both.",
             low=0.0,
             high=1.0,
         ),
@@ -257,13 +300,14 @@ def cold_start_skew(
             "direction",
             "str",
             "down",
-            "down: positives answered as negative; up: the reverse; both: either way.",
+            "down: some positives answered as negative; up: some negatives answered as "
+            "positive; both: either way.",
             choices=("down", "up", "both"),
         ),
     ),
     description=(
         "The simulated annotator mislabels one group at query time. Labels already in the "
-        "data and the test set are untouched."
+        f"data and the test set are untouched. {DEFAULT_TARGET}"
     ),
     citation=(
         "Sap, M., Card, D., Gabriel, S., Choi, Y. & Smith, N. A. (2019). The risk of racial "
@@ -302,7 +346,8 @@ def annotator_bias(
     ),
     description=(
         "Drop positives or negatives of one group from the pool until its base rate is "
-        "as asked (a sampling bias; the test set keeps the true rate)."
+        "as asked (a sampling bias; the test set keeps the true rate). "
+        f"{DEFAULT_TARGET}"
     ),
     citation=(
         "Moreno-Torres, J. G. et al. (2012). A unifying view on dataset shift in "
@@ -349,7 +394,7 @@ def base_rate_shift(
     ),
     description=(
         "Each of one group's pool rows appears `factor` times, with the same recorded label: "
-        "removing the copies would not remove a label bias."
+        f"removing the copies would not remove a label bias. {DEFAULT_TARGET}"
     ),
     citation=(
         "Lee, K. et al. (2022). Deduplicating training data makes language models better. ACL."

@@ -60,6 +60,11 @@ class Dataset:
         Which attribute(s) define ``group``, e.g. ``"sex"`` or ``"sex+race"``.
     positive_label : str
         What ``y == 1`` means, in words.
+    positive_favourable : bool
+        Whether ``y == 1`` is the outcome a person would want (a loan granted,
+        a high income: True) or not (a re-arrest: False), so a text can say
+        whether being predicted positive helps or harms a group. Uploads
+        keep the default, True.
     raw : DataFrame or ndarray or None
         Rows for display: the original record, the 8x8 image or the sentence.
     embedding : ndarray of shape (n_samples, 2) or None
@@ -77,6 +82,7 @@ class Dataset:
     source: str
     group_attribute: str
     positive_label: str = "positive"
+    positive_favourable: bool = True
     raw: pd.DataFrame | np.ndarray | None = None
     embedding: np.ndarray | None = None
     notes: Mapping[str, Any] = field(default_factory=dict)
@@ -109,6 +115,12 @@ class Dataset:
                 "feature_names",
                 f"has {len(self.feature_names)} names; allowed: {X.shape[1]} (one per column)",
             )
+        if not isinstance(self.positive_favourable, (bool, np.bool_)):
+            raise bad(
+                "positive_favourable",
+                f"is {self.positive_favourable!r}; allowed: True or False",
+            )
+        object.__setattr__(self, "positive_favourable", bool(self.positive_favourable))
         if self.modality not in MODALITIES:
             raise bad("modality", f"is {self.modality!r}; allowed: {', '.join(MODALITIES)}")
         if self.embedding is not None:

@@ -237,6 +237,8 @@ def digits(*, task: str = "even", group: str = "thickness") -> Dataset:
         source=f"scikit-learn load_digits, a copy of: {CITATION}",
         group_attribute=group,
         positive_label=positive_label,
+        # The label is about no person; True keeps "1 is the outcome worth having".
+        positive_favourable=True,
         raw=scaled,
         embedding=embed_2d(X, seed=0),
         notes={"digit": digit, "ink": ink(images), "slant": slant(images)},

@@ -13,6 +13,7 @@ which the spec language reserves.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,13 @@ def _group_param(attributes: tuple[str, ...], default: str) -> Param:
         "Attribute that defines the groups; 'a+b' intersects two attributes.",
         choices=group_choices(attributes),
     )
+
+
+def _outcome(dataset: Dataset, *, favourable: bool) -> Dataset:
+    """``dataset`` with ``positive_favourable`` set: whether ``y == 1`` is good for the person."""
+    if dataset.positive_favourable == favourable:
+        return dataset
+    return replace(dataset, positive_favourable=favourable)
 
 
 def _recode(frame: pd.DataFrame, column: str, mapping: dict[str, str]) -> pd.DataFrame:
@@ -80,7 +88,7 @@ def adult(*, group: str = "sex") -> Dataset:
     source, in workclass, occupation and native_country) are imputed.
     """
     frame = _recode(read_data("adult"), "race", ADULT_RACE)
-    return tabular_dataset(
+    dataset = tabular_dataset(
         frame,
         name="adult",
         label_col="income",
@@ -93,6 +101,8 @@ def adult(*, group: str = "sex") -> Dataset:
         positive_label="earns over $50K a year",
         notes={"citation": ADULT_CITATION, "renamed_race": dict(ADULT_RACE)},
     )
+    # Earning over $50K is the outcome a person would want.
+    return _outcome(dataset, favourable=True)
 
 
 # ----------------------------------------------------------------------- COMPAS
@@ -159,7 +169,7 @@ def compas(
     display = ["age_cat", "score_text"]
     if not use_compas_score:
         display.append("decile_score")
-    return tabular_dataset(
+    dataset = tabular_dataset(
         frame.reset_index(drop=True),
         name="compas",
         label_col="two_year_recid",
@@ -178,6 +188,8 @@ def compas(
             "merged_race": dict(COMPAS_RACE),
         },
     )
+    # A re-arrest is the outcome a person would not want.
+    return _outcome(dataset, favourable=False)
 
 
 # ----------------------------------------------------------------------- German
@@ -220,7 +232,7 @@ def german(*, group: str = "sex") -> Dataset:
     frame.insert(frame.columns.get_loc("age_years") + 1, "age", band)
     attributes = group.split(INTERSECT)
     display = tuple(col for attr, col in GERMAN_SAME_SOURCE.items() if attr in attributes)
-    return tabular_dataset(
+    dataset = tabular_dataset(
         frame,
         name="german",
         label_col="credit",
@@ -237,6 +249,8 @@ def german(*, group: str = "sex") -> Dataset:
             "hidden_with_group": list(display),
         },
     )
+    # Being rated a good credit risk is the outcome a person would want.
+    return _outcome(dataset, favourable=True)
 
 
 # -------------------------------------------------------------------------- Law
@@ -273,7 +287,7 @@ def law(*, group: str = "race") -> Dataset:
     "Other"; the LSAC's separate "Mexican" and "Hispanic" codes are kept.
     """
     frame = _recode(read_data("law"), "race", LAW_RACE)
-    return tabular_dataset(
+    dataset = tabular_dataset(
         frame,
         name="law",
         label_col="passed_bar",
@@ -285,6 +299,8 @@ def law(*, group: str = "race") -> Dataset:
         positive_label="passed the bar exam",
         notes={"citation": LAW_CITATION, "merged_race": dict(LAW_RACE)},
     )
+    # Passing the bar is the outcome a person would want.
+    return _outcome(dataset, favourable=True)
 
 
 # ---------------------------------------------------------------- Credit default
@@ -315,7 +331,7 @@ def credit_default(*, group: str = "sex") -> Dataset:
     undocumented in the source), kept as numbers.
     """
     frame = read_data("credit_default")
-    return tabular_dataset(
+    dataset = tabular_dataset(
         frame,
         name="credit_default",
         label_col="default_next_month",
@@ -327,3 +343,5 @@ def credit_default(*, group: str = "sex") -> Dataset:
         positive_label="no default next month (favourable)",
         notes={"citation": CREDIT_CITATION},
     )
+    # y = 1 is "no default", the outcome a person would want.
+    return _outcome(dataset, favourable=True)

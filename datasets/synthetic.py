@@ -39,6 +39,8 @@ def _planar(
         source=source,
         group_attribute="group",
         positive_label="1",
+        # The label is about no person; True keeps "1 is the outcome worth having".
+        positive_favourable=True,
         raw=pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "group": group, "label": y}),
         embedding=X,
     )
@@ -137,7 +139,9 @@ def two_groups(
     description=(
         "2D, after Dasgupta & Hsu (2008): two big clusters either side of the obvious "
         "boundary and a small positive cluster deep on the negative side. A model fitted "
-        "to the big clusters is confident there, so uncertainty sampling may never look."
+        "to the big clusters is confident there, so uncertainty sampling may never look. "
+        "The trap needs a model that extrapolates its confidence, as a linear one does; "
+        "a random forest can escape it."
     ),
     citation=(
         "Dasgupta, S. & Hsu, D. (2008). Hierarchical sampling for active learning. ICML. "

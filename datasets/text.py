@@ -316,6 +316,7 @@ def job_text(
         source="Generated in datasets/text.py",
         group_attribute="gender",
         positive_label="qualified",
+        positive_favourable=True,  # judged qualified for the job
         raw=raw,
         embedding=embed_2d(X, seed=0),
         notes={"name_tokens": name_tokens, "vocabulary_size": len(vocabulary)},

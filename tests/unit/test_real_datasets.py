@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -227,3 +228,38 @@ def test_concurrent_first_loads_of_one_dataset_load_it_once(monkeypatch):
         t.join()
     assert len(calls) == 1 and len(out) == 8 and all(o is out[0] for o in out)
     base.LOADED.clear()
+
+
+#: Whether each built-in data set's positive label is good for the person.
+FAVOURABLE = {
+    "two_groups": True,
+    "clusters": True,
+    "adult": True,
+    "compas": False,
+    "german": True,
+    "law": True,
+    "credit_default": True,
+    "digits": True,
+    "job_text": True,
+}
+
+
+def test_every_built_in_dataset_says_whether_its_positive_is_favourable() -> None:
+    built_in = {name for name, entry in DATASETS.items() if not entry.extra.get("upload")}
+    assert built_in == set(FAVOURABLE), "a new data set must declare positive_favourable here"
+    for name, expected in FAVOURABLE.items():
+        ds = load(name)
+        assert ds.positive_favourable is expected, name
+        assert ds.positive_label not in ("", "positive"), name
+    assert load("compas").positive_favourable is False
+
+
+def test_positive_favourable_holds_for_every_group_choice(loaded) -> None:
+    for (name, _), ds in loaded.items():
+        assert ds.positive_favourable is FAVOURABLE[name]
+
+
+def test_positive_favourable_must_be_a_bool() -> None:
+    ds = load("two_groups:n_samples=200")
+    with pytest.raises(ValueError, match="positive_favourable"):
+        replace(ds, positive_favourable="no")
