@@ -347,6 +347,35 @@ def largest_gap(table: pd.DataFrame, *, suffix: str = "") -> Gap | None:
     return best_gap
 
 
+def intervals_overlap(table: pd.DataFrame, gap: Gap, *, suffix: str = "") -> bool:
+    """Whether the worst and best groups' 95% intervals on the gap's metric overlap.
+
+    Overlapping intervals mean one run cannot tell the two groups apart.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``rates`` output.
+    gap : Gap
+        ``largest_gap(table, suffix=suffix)``.
+    suffix : str
+        ``""`` for the truth, ``"_observed"`` for the recorded labels.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "b"], "tpr_low": [0.1, 0.5], "tpr_high": [0.2, 0.6]})
+    >>> intervals_overlap(t, Gap("tpr", 0.4, worst="a", best="b"))
+    False
+    """
+    names = table["group"].astype(str).tolist()
+    w, b = names.index(gap.worst), names.index(gap.best)
+    low = table[f"{gap.metric}_low{suffix}"].to_numpy(dtype=float)
+    high = table[f"{gap.metric}_high{suffix}"].to_numpy(dtype=float)
+    if np.isnan([low[w], low[b], high[w], high[b]]).any():
+        return True
+    return bool(low[w] <= high[b] and low[b] <= high[w])
+
+
 def selected_against(groups: pd.DataFrame, r: int, *, strategy: str) -> list[tuple[str, str]]:
     """Every under-queried group at round ``r``, with one sentence on why, from the record.
 

@@ -31,6 +31,7 @@ from dashboard.pool_charts import MAX_MAP_POINTS, PLAY_MAP_POINTS
 from dashboard.record_views import numbers, per_run
 from dashboard.replay import replay_figure
 from dashboard.safe import md_escape
+from datasets.base import load
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -128,7 +129,11 @@ def round_text(trace: RunTrace, r: int) -> dict:
                 if r
                 else None
             ),
-            "help": "The lowest accuracy among the groups, graded against the truth.",
+            "help": (
+                "The lowest accuracy among the groups, graded against the truth. Accuracy "
+                "can hide who the errors fall on: the lines above split them into positives "
+                "missed and negatives wrongly flagged."
+            ),
         },
     ]
     for g in trace.groups:
@@ -164,8 +169,25 @@ def _text(trace: RunTrace, r: int) -> dict:
     return FIGURES.get_or_build((_run_key(trace), "text", r), lambda: round_text(trace, r))
 
 
+def outcome_text(trace: RunTrace, r: int) -> dict[str, str]:
+    """The headline's outcome sentences at round ``r`` (``captions.outcome_headline``).
+
+    Shared through ``FIGURES`` like the other round text.
+    """
+
+    def build() -> dict[str, str]:
+        words = per_run(trace, "positive_label", lambda t: load(t.config.dataset).positive_label)
+        return C.outcome_headline(
+            trace.frames["groups"], r, positive_label=words, strategy=trace.config.strategy.name
+        )
+
+    return FIGURES.get_or_build((_run_key(trace), "outcome", r), build)
+
+
 def headline(trace: RunTrace, r: int) -> None:
-    """Labelled so far, accuracy, worst-group accuracy, and each group's query share.
+    """Who the model recognises and wrongly flags per group (truth, then recorded
+    labels), who was asked less than their share and why, then labelled so
+    far, accuracy, worst-group accuracy and each group's query share.
 
     Parameters
     ----------
@@ -173,9 +195,15 @@ def headline(trace: RunTrace, r: int) -> None:
     r : int
         The round shown.
     """
+    text = _text(trace, r)
+    outcome = outcome_text(trace, r)
+    st.markdown(outcome["truth"], help=outcome["intervals"])
+    st.caption(outcome["observed"])
+    if outcome["against"]:
+        st.caption(outcome["against"])
     # One wrapping row, not columns: fewer elements to resend every round.
     cols = st.container(horizontal=True, gap="medium")
-    for m in _text(trace, r)["metrics"]:
+    for m in text["metrics"]:
         cols.metric(**m)
 
 

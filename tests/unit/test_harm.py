@@ -201,3 +201,19 @@ def test_query_balance_matches_the_rule_on_each_row():
     assert list(t["word"]) == [harm.UNDER, harm.OVER]
     assert t["n_queries"].iloc[0] == 300
     assert (t["low"] < t["pool_share"]).all() and (t["pool_share"] < t["high"]).all()
+
+
+def test_intervals_overlap_says_when_one_run_cannot_tell_groups_apart():
+    t = pd.DataFrame(
+        {
+            "group": ["a", "b"],
+            "tpr_low": [0.30, 0.40],
+            "tpr_high": [0.45, 0.50],
+            "fpr_low": [0.01, 0.20],
+            "fpr_high": [0.05, 0.30],
+        }
+    )
+    assert harm.intervals_overlap(t, harm.Gap("tpr", 0.05, worst="a", best="b"))
+    assert not harm.intervals_overlap(t, harm.Gap("fpr", 0.22, worst="b", best="a"))
+    touching = t.assign(tpr_high=[0.40, 0.50])
+    assert harm.intervals_overlap(touching, harm.Gap("tpr", 0.1, worst="a", best="b"))
