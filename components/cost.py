@@ -145,6 +145,8 @@ STRATEGY_EXTRA: dict[str, Callable[[RunShape, Mapping[str, object]], float]] = {
     "fair_uncertainty": _by_group,
     # without the look-ahead fal only counts labels: no refits
     "fal": lambda run, params: _fal(run, params) if params.get("lookahead", True) else 0.0,
+    # one refit a round on the labelled rows outside the validation slice
+    "minmax_group": lambda run, params: run.fits(run.rounds + 1, run.labelled),
 }
 
 

@@ -18,6 +18,7 @@ from components.strategies import uncertainty  # noqa: F401  (registers random .
 from components.strategies import committee  # noqa: F401  (qbc_*, bald)
 from components.strategies import coreset  # noqa: F401
 from components.strategies import fair  # noqa: F401  (group_balanced, fair_uncertainty, fal)
+from components.strategies import minmax  # noqa: F401  (minmax_group)
 
 __all__ = [
     "STRATEGIES",
