@@ -361,10 +361,12 @@ def fal(
 
     Where this differs from the paper: the paper labels one row per
     iteration and retrains; here a batch of ``n`` is the top ``n`` of one
-    scoring. The paper evaluates unfairness on its own held-out data; here the
-    demographic-parity gap needs no labels, so it is measured on unlabelled
-    pool rows. With ``alpha = 1`` the picks are the top ``n`` by entropy, and
-    the refits are skipped.
+    scoring. Only demographic parity is offered (the paper also treats other
+    fairness measures); it needs no labels, so it is measured on unlabelled
+    pool rows. Scoring only the highest-entropy rows keeps the refits
+    affordable; with ``candidates`` at least the number of unlabelled rows,
+    every row is scored. With ``alpha = 1`` the picks are the top ``n`` by
+    entropy, and the refits are skipped.
 
     Examples
     --------
