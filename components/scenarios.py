@@ -17,101 +17,35 @@ and every description says so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 import numpy as np
 
 from components.environment import (
     ANNOTATOR,
-    DATA_PARTS,
     POOL,
     SEED_SET,
     TEST_FEATURES,
     TEST_LABELS,
     Annotator,
     BiasedAnnotator,
-    Environment,
     GroupShareSeed,
     SeedSampler,
 )
+from components.scenario_registry import (  # noqa: F401 -- callers import these from here
+    DEFAULT_TARGET,
+    GROUP,
+    LABEL_DIRECTIONS,
+    MSG_DIRECTION,
+    MSG_EMPTY_POOL,
+    MSG_NO_GROUP,
+    SCENARIOS,
+    SURESH,
+    ScenarioEntry,
+    apply_scenarios,
+    exact_subset,
+    target_code,
+)
 from components.split import Split
-from specs import Param, Registry, Spec, TypedEntry, UserInputError, did_you_mean
-
-_ALONE = ((SEED_SET,), (ANNOTATOR,))
-
-
-@dataclass(frozen=True, kw_only=True)
-class ScenarioEntry(TypedEntry):
-    """A scenario's entry.
-
-    Attributes
-    ----------
-    formula : str
-        What it does, in one line, for the Method page.
-    acts_on : tuple of str
-        The parts of the environment it changes (``ACTS_ON``): data parts, or
-        the seed set alone, or the annotator alone; ``()`` for none.
-    """
-
-    formula: str = ""
-    acts_on: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not (set(self.acts_on) <= set(DATA_PARTS) or self.acts_on in _ALONE):
-            raise ValueError(
-                f"scenario '{self.name}': acts_on={self.acts_on!r}; allowed: any of "
-                f"{', '.join(DATA_PARTS)}, or {SEED_SET} alone, or {ANNOTATOR} alone"
-            )
-
-    @property
-    def part(self) -> str:
-        """``"data"``, ``SEED_SET`` or ``ANNOTATOR``: which signature its function has."""
-        return self.acts_on[0] if self.acts_on in _ALONE else "data"
-
-
-SCENARIOS = Registry("scenario", entry=ScenarioEntry)
-
-MSG_NO_GROUP = (
-    "scenario '{name}': group={value!r} is not a group of this data; allowed: {allowed}{hint}"
-)
-MSG_DIRECTION = "scenario 'label_bias': direction={value!r} is not allowed; allowed: down, up"
-LABEL_DIRECTIONS = ("down", "up")
-MSG_EMPTY_POOL = (
-    "scenario '{name}': leaves {left} rows of group {group!r} in the pool; "
-    "allowed: settings that keep at least 1"
-)
-
-#: Said in every targeting scenario's description and in its ``group`` help.
-DEFAULT_TARGET = "It targets the smallest group unless you choose one."
-GROUP = Param(
-    "group", "str", None, "The group the scenario targets: the smallest unless you choose one."
-)
-
-SURESH = (
-    "Suresh, H. & Guttag, J. (2021). A framework for understanding sources of harm "
-    "throughout the machine learning life cycle. EAAMO."
-)
-
-
-def _code(split: Split, group: str, name: str) -> int:
-    if group not in split.groups:
-        raise UserInputError(
-            MSG_NO_GROUP.format(
-                name=name,
-                value=group,
-                allowed=", ".join(split.groups),
-                hint=did_you_mean(group, split.groups),
-            )
-        )
-    return split.code(group)
-
-
-def _exact_subset(rows: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
-    """``round(fraction * len(rows))`` of ``rows``, chosen at random."""
-    k = int(round(fraction * len(rows)))
-    return rows[rng.permutation(len(rows))[:k]] if k else rows[:0]
+from specs import Param, UserInputError
 
 
 @SCENARIOS.register("none", description="No bias added: the data as it comes.", acts_on=())
@@ -135,9 +69,9 @@ def none(split: Split, *, rng: np.random.Generator) -> Split:
 def underrepresentation(
     split: Split, *, rng: np.random.Generator, group: str, keep: float = 0.2
 ) -> Split:
-    g = _code(split, group, "underrepresentation")
+    g = target_code(split, group, "underrepresentation")
     rows = np.flatnonzero(split.g_pool == g)
-    kept = _exact_subset(rows, keep, rng)
+    kept = exact_subset(rows, keep, rng)
     if len(kept) == 0:
         raise UserInputError(MSG_EMPTY_POOL.format(name="underrepresentation", left=0, group=group))
     mask = split.g_pool != g
@@ -195,7 +129,7 @@ def label_bias(
     flip: float = 0.4,
     direction: str = "down",
 ) -> Split:
-    g = _code(split, group, "label_bias")
+    g = target_code(split, group, "label_bias")
     if direction not in LABEL_DIRECTIONS:
         raise UserInputError(MSG_DIRECTION.format(value=direction))
     source = 1 if direction == "down" else 0  # the recorded label that gets flipped
@@ -203,7 +137,7 @@ def label_bias(
     y_test_obs = split.y_test_obs.copy()
     for y_obs, gg in ((y_pool_obs, split.g_pool), (y_test_obs, split.g_test)):
         rows = np.flatnonzero((gg == g) & (y_obs == source))
-        y_obs[_exact_subset(rows, flip, rng)] = 1 - source
+        y_obs[exact_subset(rows, flip, rng)] = 1 - source
     return split.evolve(y_pool_obs=y_pool_obs, y_test_obs=y_test_obs)
 
 
@@ -231,7 +165,7 @@ def label_bias(
 def measurement_noise(
     split: Split, *, rng: np.random.Generator, group: str, sigma: float = 1.0
 ) -> Split:
-    g = _code(split, group, "measurement_noise")
+    g = target_code(split, group, "measurement_noise")
     d = split.X_pool.shape[1] - split.n_group_cols
     sd = split.X_pool[:, :d].std(axis=0)
     X_pool = split.X_pool.copy()
@@ -277,7 +211,7 @@ def cold_start_skew(
     group: str,
     share: float = 0.0,
 ) -> SeedSampler:
-    g = _code(split, group, "cold_start_skew")
+    g = target_code(split, group, "cold_start_skew")
     base = sampler if isinstance(sampler, GroupShareSeed) else GroupShareSeed()
     return base.with_share(g, share)
 
@@ -325,7 +259,7 @@ def annotator_bias(
     rate: float = 0.3,
     direction: str = "down",
 ) -> Annotator:
-    g = _code(split, group, "annotator_bias")
+    g = target_code(split, group, "annotator_bias")
     return BiasedAnnotator(
         annotator, split.g_pool, g, float(rate), direction, u=rng.random(split.n_pool)
     )
@@ -359,7 +293,7 @@ def annotator_bias(
 def base_rate_shift(
     split: Split, *, rng: np.random.Generator, group: str, positive_rate: float = 0.1
 ) -> Split:
-    g = _code(split, group, "base_rate_shift")
+    g = target_code(split, group, "base_rate_shift")
     pos = np.flatnonzero((split.g_pool == g) & (split.y_pool == 1))
     neg = np.flatnonzero((split.g_pool == g) & (split.y_pool == 0))
     r = positive_rate
@@ -403,7 +337,7 @@ def base_rate_shift(
     acts_on=(POOL,),
 )
 def duplicates(split: Split, *, rng: np.random.Generator, group: str, factor: int = 3) -> Split:
-    g = _code(split, group, "duplicates")
+    g = target_code(split, group, "duplicates")
     if factor == 1:
         return split
     rows = np.flatnonzero(split.g_pool == g)
@@ -411,35 +345,3 @@ def duplicates(split: Split, *, rng: np.random.Generator, group: str, factor: in
     order = np.concatenate([np.arange(split.n_pool), extra])
     order = order[rng.permutation(len(order))]
     return split.subset_pool(order)
-
-
-def apply_scenarios(
-    split: Split,
-    specs: Sequence[Spec],
-    *,
-    seed_seq: np.random.SeedSequence,
-    annotator_rng: np.random.Generator,
-) -> Environment:
-    """The environment that resolved scenario ``specs`` make from ``split``.
-
-    Data transforms run first, in the given order; scenario ``i`` gets child
-    stream ``i`` of ``seed_seq``. The annotator and the seed sampler are then
-    built, in the given order, on the final pool, so they see every row a
-    transform added or removed. Annotators draw from ``annotator_rng``.
-    """
-    specs = tuple(specs)
-    children = seed_seq.spawn(len(specs))
-    for spec, child in zip(specs, children, strict=True):
-        entry = SCENARIOS[spec.name]
-        if entry.part == "data":
-            split = entry.func(split, rng=np.random.default_rng(child), **dict(spec.params))
-    plain = Environment.plain(split)
-    annotator, sampler = plain.annotator, plain.seed_sampler
-    for spec, child in zip(specs, children, strict=True):
-        entry = SCENARIOS[spec.name]
-        params = dict(spec.params)
-        if entry.part == ANNOTATOR:
-            annotator = entry.func(annotator, split=split, rng=annotator_rng, **params)
-        elif entry.part == SEED_SET:
-            sampler = entry.func(sampler, split=split, rng=np.random.default_rng(child), **params)
-    return Environment(split, annotator, sampler, log=tuple(str(s) for s in specs))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components.trace import RunTrace
 from dashboard import captions as C
+from dashboard import headline as H
 from dashboard import state as S
 from dashboard.cache import FIGURES
 from dashboard.chart_list import (
@@ -170,14 +171,14 @@ def _text(trace: RunTrace, r: int) -> dict:
 
 
 def outcome_text(trace: RunTrace, r: int) -> dict[str, str]:
-    """The headline's outcome sentences at round ``r`` (``captions.outcome_headline``).
+    """The headline's outcome sentences at round ``r`` (``headline.outcome_headline``).
 
     Shared through ``FIGURES`` like the other round text.
     """
 
     def build() -> dict[str, str]:
         words = per_run(trace, "positive_label", lambda t: load(t.config.dataset).positive_label)
-        return C.outcome_headline(
+        return H.outcome_headline(
             trace.frames["groups"], r, positive_label=words, strategy=trace.config.strategy.name
         )
 

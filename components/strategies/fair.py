@@ -142,9 +142,10 @@ STRATEGIES.register(
         "of the labelled set; inside a group, the least confident row."
     ),
     citation=(
-        "Stratified sampling by group; compare Abernethy, J. et al. (2022). Active sampling "
-        "for min-max fairness. ICML, and Branchaud-Charron, F. et al. (2021). Can active "
-        "learning preemptively mitigate fairness issues? ICLR RAI workshop."
+        "Stratified sampling by group (this project's rule); not the min-max method of "
+        "Abernethy, J. et al. (2022). Active sampling for min-max fairness. ICML (that is "
+        "minmax_group). Related: Branchaud-Charron, F. et al. (2021). Can active learning "
+        "preemptively mitigate fairness issues? ICLR RAI workshop."
     ),
     formula="group* = argmax_g (target_g * (n_labelled + 1) - labelled_g)",
     scorer=least_confidence_scores,

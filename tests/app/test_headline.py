@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from dashboard import captions as C
+from dashboard import headline
 from dashboard import state as S
 from dashboard.safe import md_escape
 
@@ -83,7 +83,7 @@ def test_headline_text_escapes_names_and_label_words():
             "selection_rate_observed": [0.08, 0.3],
         }
     )
-    out = C.outcome_headline(g, 1, positive_label="paid $5 <b>", strategy="least_confidence")
+    out = headline.outcome_headline(g, 1, positive_label="paid $5 <b>", strategy="least_confidence")
     for text in out.values():
         assert "](" not in text and "<b>" not in text and "http://" not in text
     assert md_escape(name) in out["truth"] and "\\$5" in out["truth"]

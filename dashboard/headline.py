@@ -1,0 +1,136 @@
+"""The Explore headline: who is recognised and who is wrongly flagged, in outcome words.
+
+Numbers come from the run's groups frame through :mod:`components.harm`; this
+module only words them. Markdown: group names and label words pass
+``md_escape``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from components import harm
+from dashboard.safe import md_escape
+
+
+def outcome_words(positive_label: str) -> str:
+    """The positive label as a short phrase: any trailing note in brackets dropped.
+
+    Examples
+    --------
+    >>> outcome_words("re-arrested within two years (two_year_recid = 1; unfavourable)")
+    're-arrested within two years'
+    >>> outcome_words("1")
+    'positive (label 1)'
+    """
+    s = str(positive_label).strip()
+    if s in ("", "1", "positive"):
+        return "positive (label 1)"
+    if s.endswith(")") and " (" in s:
+        s = s[: s.rindex(" (")].strip() or s
+    return s
+
+
+def rate_pct(x: float) -> str:
+    """A rate as a percentage: one decimal below 10%, none above; ``n/a`` when undefined.
+
+    Examples
+    --------
+    >>> rate_pct(0.147059), rate_pct(0.001941), rate_pct(float("nan"))
+    ('15%', '0.2%', 'n/a')
+    """
+    if x is None or math.isnan(x):
+        return "n/a"
+    return f"{x:.1%}" if x < 0.1 else f"{x:.0%}"
+
+
+def _by_group(table: pd.DataFrame, col: str) -> str:
+    return " · ".join(
+        f"**{rate_pct(v)}** of {md_escape(g)}"
+        for g, v in zip(table["group"], table[col], strict=True)
+    )
+
+
+def _gap_note(table: pd.DataFrame, metric: str, gap: harm.Gap | None, suffix: str = "") -> str:
+    """How far apart the groups are on ``metric``; names the worst group on the larger gap."""
+    v = table[f"{metric}{suffix}"].to_numpy(dtype=float)
+    v = v[~np.isnan(v)]
+    if len(v) < 2:
+        return ""
+    points = f"{(v.max() - v.min()) * 100:.0f} points apart"
+    if gap is not None and gap.metric == metric:
+        chance = (
+            "; the 95% intervals overlap, so this may be chance"
+            if harm.intervals_overlap(table, gap, suffix=suffix)
+            else ""
+        )
+        return f" Worst group: **{md_escape(gap.worst)}**, {points} (the larger gap{chance})."
+    return f" {points.capitalize()}."
+
+
+def _worst_text(gap: harm.Gap | None) -> str:
+    if gap is None:
+        return "too few groups to compare"
+    what = "recognised" if gap.metric == "tpr" else "wrongly flagged"
+    return f"worst group **{md_escape(gap.worst)}** ({what}, {gap.size * 100:.0f} points apart)"
+
+
+def outcome_headline(
+    groups: pd.DataFrame, r: int, *, positive_label: str, strategy: str
+) -> dict[str, str]:
+    """The headline in outcome terms: who the model recognises and who it wrongly flags.
+
+    Every number comes from ``components.harm`` on round ``r`` of the record.
+
+    Parameters
+    ----------
+    groups : DataFrame, one row per (round, group)
+        The run's ``groups`` record frame.
+    r : int
+        The round described.
+    positive_label : str
+        What label 1 means, in words (the dataset's ``positive_label``).
+    strategy : str
+        The run's strategy name.
+
+    Returns
+    -------
+    dict
+        Markdown, names escaped: ``"truth"`` (two lines: true positives
+        recognised and true negatives wrongly flagged, per group, each with
+        its gap; the line with the larger gap names the worst group), ``"observed"`` (the same read
+        against the recorded labels, as a practitioner would see it),
+        ``"against"`` (the groups asked less than their pool share, with the
+        record's reason; empty when none) and ``"intervals"`` (95% Wilson
+        intervals, for a tooltip).
+    """
+    t = harm.rates(groups, r)
+    what = md_escape(outcome_words(positive_label), limit=120)
+    gap = harm.largest_gap(t)
+    truth = (
+        f"**Truly {what}:** the model recognises {_by_group(t, 'tpr')}."
+        f"{_gap_note(t, 'tpr', gap)}  \n"
+        f"**Truly not:** it wrongly flags {_by_group(t, 'fpr')}.{_gap_note(t, 'fpr', gap)}"
+    )
+    observed = (
+        "What a practitioner would see, grading against the recorded labels: "
+        f"recognises {_by_group(t, 'tpr_observed')}; wrongly flags "
+        f"{_by_group(t, 'fpr_observed')}; "
+        f"{_worst_text(harm.largest_gap(t, suffix='_observed'))}."
+    )
+    against = "  \n".join(
+        "Asked less than its share: " + md_escape(s, limit=600)
+        for _, s in harm.selected_against(groups, r, strategy=strategy)
+    )
+    intervals = "  \n".join(
+        f"{md_escape(row['group'])}: true positives recognised {rate_pct(row['tpr'])} "
+        f"(95% interval {rate_pct(row['tpr_low'])}–{rate_pct(row['tpr_high'])}, "
+        f"{row['positives']:.0f} positives); wrongly flagged {rate_pct(row['fpr'])} "
+        f"({rate_pct(row['fpr_low'])}–{rate_pct(row['fpr_high'])}, "
+        f"{row['negatives']:.0f} negatives)"
+        for _, row in t.iterrows()
+    )
+    return {"truth": truth, "observed": observed, "against": against, "intervals": intervals}
