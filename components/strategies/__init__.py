@@ -17,7 +17,8 @@ from components.strategies.base import (
 from components.strategies import uncertainty  # noqa: F401  (registers random ... density)
 from components.strategies import committee  # noqa: F401  (qbc_*, bald)
 from components.strategies import coreset  # noqa: F401
-from components.strategies import fair  # noqa: F401  (group_balanced, fair_uncertainty, fal)
+from components.strategies import fair  # noqa: F401  (group_balanced, fair_uncertainty)
+from components.strategies import fal  # noqa: F401
 from components.strategies import minmax  # noqa: F401  (minmax_group)
 
 __all__ = [

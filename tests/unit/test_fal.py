@@ -7,7 +7,7 @@ import pytest
 
 from components.config import RunConfig
 from components.engine import Simulation
-from components.strategies.fair import fal_scores, minmax_normalise
+from components.strategies.fal import fal_scores, minmax_normalise
 from components.strategies.uncertainty import entropy_scores
 
 SEEDS = range(5)
