@@ -6,6 +6,7 @@ help text, so a new strategy or scenario appears here with no UI code.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
@@ -15,6 +16,7 @@ from components.learners import LEARNERS
 from components.scenarios import SCENARIOS
 from components.strategies import STRATEGIES
 from dashboard import state as S
+from dashboard.player import restart
 from dashboard.safe import md_escape
 from dashboard.uploads import UPLOAD_NAME, UPLOAD_SPEC, check_web_safe, is_upload
 from datasets.base import DATASETS, _ensure_loaders, load
@@ -43,6 +45,72 @@ PLAIN = {
 }
 
 
+_CUTS = re.compile(r";|,\s|\s\(|:\s")
+_SENTENCE = re.compile(r"\.(\s|$)")
+
+
+def first_clause(text: str, *, at_colon: bool = False, min_words: int = 3) -> str:
+    """The first clause of a description, whole words only.
+
+    The first sentence, cut at the first ``;``, ``,`` or `` (`` (and ``:`` when
+    ``at_colon``) that leaves at least ``min_words`` words.
+
+    Examples
+    --------
+    >>> first_clause("One group's labels are recorded wrongly, in the pool; the truth is kept.")
+    "One group's labels are recorded wrongly"
+    """
+    sentence = _SENTENCE.split(text.replace("`", "").strip(), maxsplit=1)[0]
+    for m in _CUTS.finditer(sentence):
+        if m.group().startswith(":") and not at_colon:
+            continue
+        head = sentence[: m.start()].strip()
+        if len(head.split()) >= min_words:
+            return head
+    return sentence.strip()
+
+
+def humanise(name: str) -> str:
+    """``"least_confidence"`` -> ``"Least confidence"``."""
+    return name.replace("_", " ").strip().capitalize()
+
+
+def plain_label(name: str, description: str) -> str:
+    """A registry entry's plain name with its code name as a hint.
+
+    The plain part is the entry's description's first clause, after the entry's
+    name when the clause does not already start with a name of its own, e.g.
+    ``"Label bias: One group's labels are recorded wrongly (label_bias)"``.
+    """
+    clause = first_clause(description) if description else ""
+    if not clause:
+        return f"{humanise(name)} ({name})"
+    if ":" in clause or clause.lower().startswith(humanise(name).lower()):
+        return f"{clause} ({name})"
+    return f"{humanise(name)}: {clause} ({name})"
+
+
+def dataset_label(name: str, description: str) -> str:
+    """``"adult: UCI Adult (1994 US census extract, 48,842 people)"``: never cut mid-word."""
+    sentence = _SENTENCE.split(description.strip(), maxsplit=1)[0]
+    return f"{name}: {sentence.split(': ')[0].strip()}" if sentence else name
+
+
+def param_label(p: Param) -> str:
+    """A parameter's plain name (its help's first clause, when short) and its code name."""
+    clause = first_clause(p.help or "", at_colon=True)
+    lead = (p.help or "").split(":")[0].strip()
+    if (
+        not clause
+        or len(clause) > 60
+        or len(clause.split()) < 3
+        or " = " in clause
+        or lead in [str(c) for c in p.choices or ()]  # help that starts by listing choices
+    ):
+        return f"{humanise(p.name)} ({p.name})"
+    return f"{clause} ({p.name})"
+
+
 def _ensure(key: str, default: Any) -> None:
     if key not in st.session_state or st.session_state[key] is None:
         st.session_state[key] = default
@@ -53,30 +121,52 @@ def _step(p: Param) -> float:
     return 0.05 if span <= 1.0 else (0.1 if span <= 20 else 1.0)
 
 
-def param_widget(p: Param, key: str, *, groups: tuple[str, ...] = (), default: Any = None) -> None:
-    """One widget for one declared parameter, with its help text and bounds."""
+def param_widget(
+    p: Param,
+    key: str,
+    *,
+    groups: tuple[str, ...] = (),
+    default: Any = None,
+    on_change: Any = None,
+) -> None:
+    """One widget for one declared parameter, with its help text and bounds.
+
+    Parameters
+    ----------
+    p : Param
+        The declared parameter.
+    key : str
+        The widget's session-state key.
+    groups : tuple of str
+        The data's groups, for a scenario's target group.
+    default : object, optional
+        The value when the widget has none yet (else the parameter's default).
+    on_change : callable, optional
+        Called when the user changes a choice (selectboxes only).
+    """
     value = p.default if default is None else default
+    name = param_label(p)
     if p.name == "group" and p.choices is None:
         _ensure(key, value if value in groups else groups[-1])
         if st.session_state[key] not in groups:
             st.session_state[key] = groups[-1]
-        st.selectbox("target group", groups, key=key, help=p.help)
+        st.selectbox(f"Target group ({p.name})", groups, key=key, help=p.help)
     elif p.kind == "bool":
         _ensure(key, bool(value))
-        st.toggle(p.name, key=key, help=p.help)
+        st.toggle(name, key=key, help=p.help)
     elif p.choices is not None:
         _ensure(key, value)
         if st.session_state[key] not in p.choices:
             st.session_state[key] = p.default
-        st.selectbox(p.name, p.choices, key=key, help=p.help)
+        st.selectbox(name, p.choices, key=key, help=p.help, on_change=on_change)
     elif p.kind == "float" and p.low is not None and p.high is not None:
         _ensure(key, float(value))
         st.session_state[key] = float(min(max(st.session_state[key], p.low), p.high))
-        st.slider(p.name, float(p.low), float(p.high), step=_step(p), key=key, help=p.help)
+        st.slider(name, float(p.low), float(p.high), step=_step(p), key=key, help=p.help)
     elif p.kind == "int" and p.low is not None and p.high is not None and p.high - p.low <= 50:
         _ensure(key, int(value))
         st.session_state[key] = int(min(max(st.session_state[key], p.low), p.high))
-        st.slider(p.name, int(p.low), int(p.high), step=1, key=key, help=p.help)
+        st.slider(name, int(p.low), int(p.high), step=1, key=key, help=p.help)
     else:
         _ensure(key, value)
         kw: dict[str, Any] = {}
@@ -84,7 +174,42 @@ def param_widget(p: Param, key: str, *, groups: tuple[str, ...] = (), default: A
             kw["min_value"] = int(p.low) if p.kind == "int" else float(p.low)
         if p.high is not None:
             kw["max_value"] = int(p.high) if p.kind == "int" else float(p.high)
-        st.number_input(p.name, key=key, help=p.help, **kw)
+        st.number_input(name, key=key, help=p.help, **kw)
+
+
+def _scenario_label(name: str) -> str:
+    return plain_label(name, SCENARIOS[name].description)
+
+
+def strategy_label(name: str) -> str:
+    """A strategy's plain name and code name, e.g. for a selectbox's ``format_func``."""
+    return plain_label(name, STRATEGIES[name].description)
+
+
+def _model_label(name: str) -> str:
+    return plain_label(name, LEARNERS[name].description)
+
+
+MSG_GROUP_MOVED = (
+    "{scenario}: this data has no group {old!r}, so the scenario now targets {new!r}. "
+    "Choose another target group below."
+)
+
+
+def _say_moved_group(name: str, entry: Entry, ds_spec: Spec, groups: tuple[str, ...]) -> None:
+    """Say when a scenario's chosen target group is not in the data now loaded."""
+    key = S.wkey("sc", name, "group")
+    old = st.session_state.get(key)
+    param = next((p for p in entry.params if p.name == "group" and p.choices is None), None)
+    if param is None or old is None or old in groups or not groups:
+        return
+    new = groups[-1]
+    st.info(
+        md_escape(
+            MSG_GROUP_MOVED.format(scenario=_scenario_label(name), old=str(old), new=new),
+            limit=600,
+        )
+    )
 
 
 def _entry_help(entry: Entry) -> str:
@@ -128,10 +253,15 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
         def label(n: str) -> str:
             if DATASETS[n].extra.get("upload"):
                 return upload_label
-            return f"{n}: {DATASETS[n].description.split(':')[0][:40]}"
+            return dataset_label(n, DATASETS[n].description)
 
         ds_name = st.selectbox(
-            "Dataset", names, key=S.wkey("dataset"), help=PLAIN["dataset"], format_func=label
+            "Dataset (dataset)",
+            names,
+            key=S.wkey("dataset"),
+            help=PLAIN["dataset"],
+            format_func=label,
+            on_change=restart,
         )
         ds_entry = DATASETS[ds_name]
         if ds_entry.extra.get("upload"):
@@ -139,7 +269,7 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
         else:
             group_param = next((p for p in ds_entry.params if p.name == "group"), None)
             if group_param is not None:
-                param_widget(group_param, S.wkey("ds", ds_name, "group"))
+                param_widget(group_param, S.wkey("ds", ds_name, "group"), on_change=restart)
             other = [p for p in ds_entry.params if p.name != "group"]
             if other:
                 with st.expander("Dataset settings"):
@@ -157,16 +287,18 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
 
         _ensure(S.wkey("scenarios"), [s.name for s in S.DEFAULT_CONFIG.scenarios])
         chosen = st.multiselect(
-            "Bias scenarios",
+            "Bias scenarios (scenario)",
             [n for n in SCENARIOS if n != "none"],
             key=S.wkey("scenarios"),
             help=PLAIN["scenarios"],
+            format_func=_scenario_label,
         )
         scenarios = []
         for name in chosen:
             entry = SCENARIOS[name]
-            with st.expander(f"{name}", expanded=True):
+            with st.expander(_scenario_label(name), expanded=True):
                 st.caption(entry.description)
+                _say_moved_group(name, entry, ds_spec, dataset.groups)
                 for p in entry.params:
                     param_widget(p, S.wkey("sc", name, p.name), groups=dataset.groups)
             scenarios.append(S.spec_from_widgets(st.session_state, "sc", name, entry.params))
@@ -175,7 +307,11 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
         if with_strategy:
             _ensure(S.wkey("strategy"), S.DEFAULT_CONFIG.strategy.name)
             st_name = st.selectbox(
-                "Query strategy", list(STRATEGIES), key=S.wkey("strategy"), help=PLAIN["strategy"]
+                "Query strategy (strategy)",
+                list(STRATEGIES),
+                key=S.wkey("strategy"),
+                help=PLAIN["strategy"],
+                format_func=strategy_label,
             )
             st_entry = STRATEGIES[st_name]
             st.caption(st_entry.description)
@@ -185,9 +321,10 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
 
         _ensure(S.wkey("model"), S.DEFAULT_CONFIG.model)
         st.selectbox(
-            "Model",
+            "Model (model)",
             list(LEARNERS),
             key=S.wkey("model"),
+            format_func=_model_label,
             help=PLAIN["model"]
             + "\n\n"
             + "\n".join(f"- {n}: {e.description}" for n, e in LEARNERS.items()),
@@ -200,12 +337,14 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
                 key = S.wkey(suffix)
                 _ensure(key, getattr(S.DEFAULT_CONFIG, field))
                 if p.kind == "bool":
-                    st.toggle("Model sees the group", key=key, help=PLAIN[suffix])
+                    st.toggle(f"Model sees the group ({suffix})", key=key, help=PLAIN[suffix])
                     continue
                 low, high = S.app_range(field)
                 if p.kind == "float":
                     st.session_state[key] = float(min(max(st.session_state[key], low), high))
-                    st.slider("Test share", low, high, step=0.05, key=key, help=PLAIN[suffix])
+                    st.slider(
+                        f"Test share ({suffix})", low, high, step=0.05, key=key, help=PLAIN[suffix]
+                    )
                 else:
                     st.session_state[key] = int(min(max(st.session_state[key], low), high))
                     label = {
@@ -215,7 +354,7 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
                         "rounds": "Rounds",
                     }[suffix]
                     st.number_input(
-                        label,
+                        f"{label} ({suffix})",
                         min_value=int(low),
                         max_value=int(high),
                         step=1,

@@ -25,6 +25,13 @@ def _set_round(r: int, last: int) -> None:
     st.session_state[SLIDER] = r
 
 
+def restart() -> None:
+    """Back to round 0, paused: for a new run (other data or another group)."""
+    st.session_state[S.ROUND] = 0
+    st.session_state[SLIDER] = 0
+    st.session_state[S.PLAYING] = False
+
+
 def _step(last: int) -> None:
     _set_round(st.session_state.get(S.ROUND, 0) + 1, last)
     st.session_state[S.PLAYING] = False

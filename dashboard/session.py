@@ -12,6 +12,7 @@ from dashboard import charts as ch
 from dashboard import controls
 from dashboard import state as S
 from dashboard.cache import TRACES
+from dashboard.player import SLIDER as PLAYER_SLIDER
 from dashboard.safe import md_escape
 from specs import UserInputError
 
@@ -107,7 +108,15 @@ def load_url_once() -> None:
         notes.append(
             f"The link's settings were not usable ({error_text(exc)}); showing the defaults."
         )
+        cfg = None
         controls.load_widgets_from(S.DEFAULT_CONFIG)
+    params = st.query_params.to_dict()
+    view = S.view_from_query(params, (cfg or S.DEFAULT_CONFIG).rounds, notes)
+    view |= S.compare_from_query(params, notes)
+    if S.ROUND in view:
+        st.session_state[PLAYER_SLIDER] = view[S.ROUND]
+    for key, value in view.items():
+        st.session_state[key] = value
     if notes:
         st.session_state[S.URL_WARNING] = notes
 
@@ -121,6 +130,8 @@ def _lists() -> dict[str, list[str]]:
 
 
 def presenter_toggle() -> ch.Style:
+    """Draw the presenter-mode toggle (a link may turn it on) and return the chart style."""
+    load_url_once()
     st.sidebar.toggle(
         "Presenter mode",
         key=S.PRESENTER,

@@ -189,3 +189,124 @@ def spec_from_widgets(state: Mapping[str, Any], prefix: str, name: str, params: 
         if key in state and state[key] is not None:
             values.append((p.name, state[key]))
     return Spec(name, tuple(values))
+
+
+#: Compare's widgets and the limits its page draws them with.
+CMP_STRATEGIES = "w.cmp.strategies"
+CMP_SEEDS = "w.cmp.seeds"
+CMP_MAX = 4
+CMP_SEEDS_RANGE = (1, 5)
+
+MSG_NOT_A_NUMBER = "{field}: {value!r} is not a whole number; allowed: {low} to {high}; ignored"
+MSG_NOT_A_FLAG = "{field}: {value!r} is not 0 or 1; ignored"
+MSG_TOO_MANY = "compare: {n} strategies given; allowed: at most {most}; kept the first {most}"
+
+
+def _int_in(field: str, raw: str, low: int, high: int, notes: list[str]) -> int | None:
+    """``raw`` as an int clamped to [low, high]; None (and a note) when not a number."""
+    try:
+        value = float(raw)
+        if value != value or value != int(value):
+            raise ValueError(raw)
+    except (TypeError, ValueError, OverflowError):
+        notes.append(MSG_NOT_A_NUMBER.format(field=field, value=str(raw)[:40], low=low, high=high))
+        return None
+    used = int(min(max(value, low), high))
+    if used != value:
+        notes.append(
+            MSG_CLAMPED.format(field=field, value=str(raw)[:40], low=low, high=high, used=used)
+        )
+    return used
+
+
+def view_to_query(round_: int, presenter: bool) -> dict[str, str]:
+    """URL parameters for where the viewer is: the round, and presenter mode when on."""
+    return {"round": str(int(round_))} | ({"presenter": "1"} if presenter else {})
+
+
+def view_from_query(
+    params: Mapping[str, Any], last_round: int, notes: list[str] | None = None
+) -> dict[str, Any]:
+    """Session-state values for ``round`` and ``presenter`` read from a URL.
+
+    Parameters
+    ----------
+    params : mapping
+        ``st.query_params.to_dict()``-like (lists allowed).
+    last_round : int
+        The run's last round: a larger round is clamped to it.
+    notes : list of str, optional
+        Receives one plain-text line per value clamped or ignored.
+
+    Returns
+    -------
+    dict
+        ``{ROUND: r}`` and/or ``{PRESENTER: bool}``, only for the values given.
+    """
+    notes = [] if notes is None else notes
+    out: dict[str, Any] = {}
+    raw = _last(params.get("round"))
+    if raw is not None:
+        r = _int_in("round", raw, 0, max(int(last_round), 0), notes)
+        if r is not None:
+            out[ROUND] = r
+    flag = _last(params.get("presenter"))
+    if flag is not None:
+        if flag in ("0", "1"):
+            out[PRESENTER] = flag == "1"
+        else:
+            notes.append(MSG_NOT_A_FLAG.format(field="presenter", value=str(flag)[:40]))
+    return out
+
+
+def compare_to_query(strategies: list[str], seeds: int) -> dict[str, str]:
+    """URL parameters for the Compare page's own choices."""
+    return {"compare": ",".join(strategies), "seeds": str(int(seeds))}
+
+
+def compare_from_query(params: Mapping[str, Any], notes: list[str] | None = None) -> dict[str, Any]:
+    """Session-state values for Compare's strategies and seeds read from a URL.
+
+    Unknown strategy names are refused (each said in ``notes`` with the allowed
+    names), a repeated name is kept once, more than ``CMP_MAX`` keep the first
+    ones, and seeds are clamped to ``CMP_SEEDS_RANGE``.
+
+    Returns
+    -------
+    dict
+        ``{CMP_STRATEGIES: [...]}`` and/or ``{CMP_SEEDS: n}``, only for the values given.
+    """
+    from components.strategies import STRATEGIES
+    from specs import UserInputError
+
+    notes = [] if notes is None else notes
+    out: dict[str, Any] = {}
+    raw = _last(params.get("compare"))
+    if raw is not None:
+        names: list[str] = []
+        for name in (n.strip() for n in str(raw).split(",")):
+            if not name or name in names:
+                continue
+            try:
+                STRATEGIES[name]
+            except (KeyError, UserInputError) as exc:
+                notes.append(str(exc.args[0] if isinstance(exc, KeyError) else exc)[:600])
+                continue
+            names.append(name)
+        if len(names) > CMP_MAX:
+            notes.append(MSG_TOO_MANY.format(n=len(names), most=CMP_MAX))
+            names = names[:CMP_MAX]
+        if names:
+            out[CMP_STRATEGIES] = names
+    seeds = _last(params.get("seeds"))
+    if seeds is not None:
+        n = _int_in("seeds", seeds, *CMP_SEEDS_RANGE, notes)
+        if n is not None:
+            out[CMP_SEEDS] = n
+    return out
+
+
+def _last(v: Any) -> str | None:
+    if isinstance(v, list):
+        return v[-1] if v else None
+    return v

@@ -3,9 +3,13 @@
 import streamlit as st
 
 from components.strategies import STRATEGIES
-from dashboard import comparing, session, views
+from dashboard import comparing, controls, session, views
+from dashboard import state as S
 from dashboard.cache import TRACES
 from specs import Spec
+
+#: On two classes these three order rows by the same quantity, |p - 1/2|.
+SAME_ON_BINARY = ("least_confidence", "margin", "entropy")
 
 style = session.presenter_toggle()
 st.title("Compare strategies")
@@ -14,25 +18,37 @@ st.markdown(
     "the passive baseline — the ghost of what would have happened without active learning."
 )
 cfg = session.settings(with_strategy=False)
-st.session_state.setdefault("w.cmp.strategies", ["random", "least_confidence", "fair_uncertainty"])
-st.session_state.setdefault("w.cmp.seeds", 3)
+st.session_state.setdefault(S.CMP_STRATEGIES, ["random", "least_confidence", "fair_uncertainty"])
+st.session_state.setdefault(S.CMP_SEEDS, 3)
 a, b = st.columns([3, 1])
 chosen = a.multiselect(
-    "Strategies (2 to 4), with their default settings",
+    "Strategies (2 to 4), with their default settings (compare)",
     list(STRATEGIES),
-    key="w.cmp.strategies",
-    max_selections=4,
+    key=S.CMP_STRATEGIES,
+    max_selections=S.CMP_MAX,
     help="Each uses its default parameters; see Method for what they are.",
+    format_func=controls.strategy_label,
 )
 n_seeds = b.slider(
-    "Seeds",
-    1,
-    5,
-    key="w.cmp.seeds",
+    "Seeds (seeds)",
+    *S.CMP_SEEDS_RANGE,
+    key=S.CMP_SEEDS,
     help="Repeat with different seed sets and show the mean and the min-max band.",
 )
+same = [n for n in chosen if n in SAME_ON_BINARY]
+if len(same) >= 2:
+    st.info(
+        f"{', '.join(same)}: on a binary task (every shipped dataset) these rank the rows "
+        "identically, since each only looks at how close the top probability is to 1/2. "
+        "They ask about the same rows, so their lines coincide."
+    )
 if cfg is None:
     st.stop()
+st.query_params.from_dict(
+    S.config_to_query(cfg)
+    | S.compare_to_query(chosen, n_seeds)
+    | ({"presenter": "1"} if st.session_state.get(S.PRESENTER) else {})
+)
 if cfg.rounds == 0:
     st.warning(
         "Rounds is 0 (under Budget and seed): only the random seed set is labelled, so the "

@@ -18,8 +18,11 @@ trace = session.get_trace(cfg) if cfg is not None else None
 if S.REPLAY not in st.session_state:  # first run of the session: the link decides
     st.session_state[S.REPLAY] = st.query_params.get("replay") == "1"
 if trace is not None:
+    ss = st.session_state
     st.query_params.from_dict(
-        S.config_to_query(trace.config) | ({"replay": "1"} if st.session_state[S.REPLAY] else {})
+        S.config_to_query(trace.config)
+        | ({"replay": "1"} if ss[S.REPLAY] else {})
+        | S.view_to_query(min(ss.get(S.ROUND, 0), trace.last_round), bool(ss.get(S.PRESENTER)))
     )
     st.caption(
         C.describe_run(trace.config)
@@ -28,6 +31,7 @@ if trace is not None:
     )
 
     def body(r: int) -> None:
+        st.query_params["round"] = str(r)  # a shared link opens at this round
         views.headline(trace, r)
         views.charts(trace, r, style)
         record_views.batch_cards(trace, r)
