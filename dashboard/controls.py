@@ -206,7 +206,7 @@ def _say_moved_group(name: str, entry: Entry, ds_spec: Spec, groups: tuple[str, 
     new = groups[-1]
     st.info(
         md_escape(
-            MSG_GROUP_MOVED.format(scenario=_scenario_label(name), old=str(old), new=new),
+            MSG_GROUP_MOVED.format(scenario=f"{humanise(name)} ({name})", old=str(old), new=new),
             limit=600,
         )
     )
