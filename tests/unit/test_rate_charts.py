@@ -12,6 +12,12 @@ from components.config import RunConfig
 from components.trace import trace_run
 from dashboard import captions as C
 from dashboard.figures import _decoded, group_colors
+from dashboard.pool_charts import (
+    LABEL_MAP_TITLE,
+    label_map_figure,
+    map_sample,
+    trace_label_map_figure,
+)
 from dashboard.run_charts import (
     RATE_METRICS,
     RATES_TITLE,
@@ -171,3 +177,55 @@ def test_hostile_group_names_are_escaped_in_the_rate_charts(trace):
     for caption in (C.rates_caption(groups, r), C.uncertainty_caption(groups, r)):
         assert md_escape(HOSTILE["minority"]) in caption
         assert re.search(r"(?<!\\)<a href", caption) is None and "![x](y)" not in caption
+
+
+def points(t: dict) -> set[tuple[float, float]]:
+    return set(zip(np.asarray(t["x"], dtype=float), np.asarray(t["y"], dtype=float), strict=True))
+
+
+@pytest.mark.parametrize("limit", [100, 20_000])
+def test_label_map_marks_exactly_the_drawn_rows_whose_recorded_label_differs(trace, limit):
+    rows = map_sample(len(trace.xy), trace.query_round, limit=limit)
+    assert (limit < len(trace.xy)) == (len(rows) < len(trace.xy))
+    fig = trace_label_map_figure(trace, 2, limit=limit)
+    sent = spec(fig)
+    assert sent["layout"]["title"]["text"].replace("<br>", " ") == LABEL_MAP_TITLE
+    fig.checked()
+    *labels, crosses = sent["data"]
+    assert crosses["name"] == "recorded label differs"
+    xy = trace.xy.astype(float)
+    differ = rows[trace.y_pool[rows] != trace.y_pool_obs[rows]]
+    assert len(differ) > 0
+    assert points(crosses) == {tuple(p) for p in xy[differ]}
+    assert len(crosses["x"]) == len(differ)
+    # every drawn row once, coloured by its true label
+    assert sum(len(t["x"]) for t in labels) == len(rows)
+    for t in labels:
+        label = int(t["name"].split()[2].rstrip(":"))
+        want = rows[trace.y_pool[rows] == label]
+        assert points(t) <= {tuple(p) for p in xy[want]}
+    r_done = (trace.query_round[rows] >= 0) & (trace.query_round[rows] <= 2)
+    solid = [t for t in labels if "not labelled" not in t["name"]]
+    assert sum(len(t["x"]) for t in solid) == int(r_done.sum())
+
+
+def test_hostile_group_names_are_escaped_on_the_label_map(trace):
+    names = tuple(HOSTILE[g] for g in trace.groups)
+    fig = label_map_figure(
+        trace.xy,
+        trace.g_pool,
+        trace.y_pool,
+        trace.y_pool_obs,
+        trace.query_round,
+        1,
+        groups=names,
+    )
+    fig.checked()
+    text = json.dumps(spec(fig), default=str)
+    assert "<a href" not in text and "%{y} " not in text
+    assert "&lt;a href" in text
+
+
+def test_label_map_caption_counts_the_crosses():
+    text = C.label_map_caption(450, 100, 7)
+    assert "7 of the 100 rows shown" in text and "Showing 100 of 450 rows" in text
