@@ -31,6 +31,8 @@ NEEDS = frozenset(
         "frames.queries",
         "xy",
         "g_pool",
+        "y_pool",
+        "y_pool_obs",
         "query_round",
         "grid",
         "scores",

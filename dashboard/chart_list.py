@@ -37,10 +37,13 @@ from dashboard.chart_entry import (
 from dashboard.compare_charts import compare_lines_figure, strategy_lines_figure
 from dashboard.figures import Chart, Style
 from dashboard.pool_charts import (
+    LABEL_MAP_TITLE,
     MAP_TITLE,
     SCORES_TITLE,
     map_drawn,
+    map_sample,
     scores_figure,
+    trace_label_map_figure,
     trace_map_figure,
 )
 from dashboard.run_charts import (
@@ -48,10 +51,14 @@ from dashboard.run_charts import (
     COMPOSITION_TITLE,
     FAIRNESS_TITLE,
     LEDGER_TITLE,
+    RATES_TITLE,
+    UNCERTAINTY_TITLE,
     accuracy_figure,
     composition_figure,
     fairness_figure,
     ledger_figure,
+    rates_figure,
+    uncertainty_figure,
 )
 
 # ------------------------------------------------------------- round charts
@@ -77,6 +84,16 @@ def _fairness(v: RoundView) -> Chart:
     return fairness_figure(v.frame("rounds"), v.r, style=v.style)
 
 
+def _rates(v: RoundView) -> Chart:
+    return rates_figure(v.frame("groups"), v.r, colors=v.colors, style=v.style)
+
+
+def _uncertainty(v: RoundView) -> Chart:
+    return uncertainty_figure(
+        v.frame("groups"), v.frame("rounds"), v.r, colors=v.colors, style=v.style
+    )
+
+
 def _map(v: RoundView) -> Chart:
     ghost = v.ghost.query_round if v.ghost is not None else None
     return trace_map_figure(
@@ -90,6 +107,17 @@ def _map_caption(v: RoundView) -> str:
         return C.ghost_map_caption(t.config.strategy.name, t.config.seed)
     drawn = map_drawn(len(t.xy), t.query_round, limit=v.limit)
     return C.map_caption(t.grid is not None, len(t.xy), drawn)
+
+
+def _label_map(v: RoundView) -> Chart:
+    return trace_label_map_figure(v.trace, v.r, style=v.style, limit=v.limit)
+
+
+def _label_map_caption(v: RoundView) -> str:
+    t = v.trace
+    rows = map_sample(len(t.xy), t.query_round, limit=v.limit)
+    differ = int((t.y_pool[rows] != t.y_pool_obs[rows]).sum())
+    return C.label_map_caption(len(t.xy), len(rows), differ)
 
 
 def _scores(v: RoundView) -> Chart:
@@ -213,6 +241,28 @@ CHARTS: tuple[ChartEntry, ...] = (
         explore=True,
     ),
     ChartEntry(
+        key="rates",
+        title=RATES_TITLE,
+        build=_rates,
+        caption=lambda v: C.rates_caption(v.frame("groups"), v.r),
+        alt=(
+            "Markers with 95% interval bars: each group's TPR, FPR, selection rate and PPV "
+            "against the truth, side by side, with hollow markers for the recorded labels."
+        ),
+        needs=RECORD_NEEDS,
+        explore=True,
+        caption_kind="text",
+    ),
+    ChartEntry(
+        key="uncertainty",
+        title=UNCERTAINTY_TITLE,
+        build=_uncertainty,
+        caption=lambda v: C.uncertainty_caption(v.frame("groups"), v.r),
+        alt="Line chart: each group's uncertainty bias on the unlabelled pool, with a zero line.",
+        needs=RECORD_NEEDS,
+        explore=True,
+    ),
+    ChartEntry(
         key="map",
         title=MAP_TITLE,
         build=_map,
@@ -222,6 +272,18 @@ CHARTS: tuple[ChartEntry, ...] = (
         explore=True,
         classroom=3,
         compare=True,
+    ),
+    ChartEntry(
+        key="label_map",
+        title=LABEL_MAP_TITLE,
+        build=_label_map,
+        caption=_label_map_caption,
+        alt=(
+            "Scatter map of the pool coloured by true label, with crosses on rows whose "
+            "recorded label differs from the truth."
+        ),
+        needs=frozenset({"groups", "xy", "g_pool", "y_pool", "y_pool_obs", "query_round", "grid"}),
+        explore=True,
     ),
     ChartEntry(
         key="scores",

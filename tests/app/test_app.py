@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.config import RunConfig
+from dashboard import chart_list as CL
 from dashboard import state as S
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard_app.py")
@@ -42,7 +43,7 @@ def test_default_page_loads_with_the_adult_story():
     assert at.session_state[S.wkey("dataset")] == "adult"
     assert at.session_state[S.wkey("scenarios")] == ["label_bias"]
     assert at.session_state[S.wkey("sc", "label_bias", "group")] == "Female"
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == len(CL.explore_charts())
     assert labelled(at) == "20"
     key = next(m.value for m in at.markdown if "**true label**" in m.value)
     assert "(1 = earns over \\$50K a year, 0 = not)" in key
@@ -213,7 +214,7 @@ def test_bad_control_value_shows_error_and_keeps_the_run():
     assert any("budget" in e.value and "pool holds" in e.value for e in at.error)
     # the previous run is still on screen, at the same round
     assert labelled(at) == "30"
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == len(CL.explore_charts())
 
 
 def test_two_sessions_are_isolated():
