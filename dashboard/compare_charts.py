@@ -15,6 +15,7 @@ from dashboard.figures import (
     GHOST,
     SCREEN,
     STRATEGY_DASHES,
+    STRATEGY_PALETTE,
     Chart,
     Style,
     axis,
@@ -23,10 +24,10 @@ from dashboard.figures import (
 )
 from dashboard.safe import plotly_escape as _t
 
-#: Greys for the strategies other than ``random`` (groups own the colours).
-STRATEGY_COLORS = ("#000000", "#4D4D4D", "#2F4F4F", "#6B6B6B")
-#: Open markers: filled ones mean groups on the other charts; shape tells the
-#: strategies apart where their greys and dashes do not (a projector washes greys out).
+#: Colours of the strategies other than ``random`` (grey): none is a group colour.
+STRATEGY_COLORS = STRATEGY_PALETTE
+#: Open markers: filled ones mean groups on the other charts; shape and dash tell
+#: the strategies apart, so none rests on colour alone.
 STRATEGY_SYMBOLS = ("circle-open", "square-open", "diamond-open", "triangle-up-open")
 
 
@@ -95,6 +96,7 @@ def compare_lines_figure(
     layout: dict = {"annotations": []}
     traces: list[dict] = []
     ghost = frames.get("random")
+    others = [label for label in names if label != "random"]
     for k, label in enumerate(names):
         xa, ya = ("x", "y") if k == 0 else (f"x{k + 1}", f"y{k + 1}")
         lo = k * (width + gap)
@@ -116,7 +118,7 @@ def compare_lines_figure(
                 "y": 1.0,
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": style.font + 2},
+                "font": {"size": style.font + 2, "color": strategy_color(label, others)},
             }
         )
         frame = frames[label]
@@ -191,6 +193,21 @@ def compare_lines_figure(
     )
 
 
+def strategy_color(label: str, others: list[str]) -> str:
+    """``random``'s grey, else the strategy's own colour by its place in ``others``.
+
+    Examples
+    --------
+    >>> strategy_color("random", ["margin"]) == GHOST
+    True
+    >>> strategy_color("margin", ["margin"]) == STRATEGY_COLORS[0]
+    True
+    """
+    if label not in others:
+        return GHOST
+    return STRATEGY_COLORS[others.index(label) % len(STRATEGY_COLORS)]
+
+
 def panel_title(label: str, panels: int) -> str:
     """A facet's title: the escaped label, broken at its middle underscore when
     three or more panels share the width and the name is long.
@@ -245,15 +262,14 @@ def strategy_lines_figure(
     Returns
     -------
     Chart
-        Strategies other than ``random`` differ in grey, dash and open marker
-        shape, so none rests on colour alone.
+        Strategies other than ``random`` differ in colour (``STRATEGY_COLORS``),
+        dash and open marker shape, so none rests on colour alone.
     """
     traces: list[dict] = []
     others = [label for label in frames if label != "random"]
     for k, (label, frame) in enumerate(frames.items()):
         agg = frame.groupby("n_labeled")[column].agg(["mean", "min", "max"]).reset_index()
-        j = others.index(label) if label in others else -1
-        color = GHOST if j < 0 else STRATEGY_COLORS[j % len(STRATEGY_COLORS)]
+        color = strategy_color(label, others)
         traces += _band(agg, color, opacity=0.15, legendgroup=_t(label))
         traces.append(
             line_trace(

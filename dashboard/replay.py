@@ -21,7 +21,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from dashboard.chart_list import ChartEntry, RoundView, classroom_panels
-from dashboard.figures import Chart, Style, axis, figure
+from dashboard.figures import (
+    Chart,
+    Style,
+    axis,
+    figure,
+    legend_row_px,
+    legend_rows,
+    wrap_title,
+)
 from dashboard.safe import plotly_escape as _t
 
 #: Frame durations (ms) for plotly's Play, matching the Explore page's speeds.
@@ -49,23 +57,6 @@ def _domains(n: int, presenter: bool) -> list[tuple[list[float], list[float]]]:
         top = 1.0 - (k // cols) * (height + gap)
         out.append((list(xs[k % cols]), [round(max(top - height, 0.0), 4), round(top, 4)]))
     return out
-
-
-def _wrap(title: str, width: int) -> tuple[str, int]:
-    """``title`` broken at the space nearest its middle when longer than ``width``.
-
-    Examples
-    --------
-    >>> _wrap("Each round's batch, by group", 40)
-    ("Each round's batch, by group", 1)
-    >>> _wrap("Accuracy: vs truth (solid), vs recorded labels (dashed)", 40)
-    ('Accuracy: vs truth (solid),<br>vs recorded labels (dashed)', 2)
-    """
-    spaces = [i for i, c in enumerate(title) if c == " "]
-    if len(title) <= width or not spaces:
-        return title, 1
-    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
-    return title[:cut] + "<br>" + title[cut + 1 :], 2
 
 
 def _same(a: object, b: object) -> bool:
@@ -229,7 +220,7 @@ def replay_figure(
         layout.update(
             {key: first["layout"][key] for key in SHARED_LAYOUT if key in first["layout"]}
         )
-        text, lines = _wrap(entry.title, 56 if presenter else 40)
+        text, lines = wrap_title(entry.title, 56 if presenter else 40)
         titles.append((text, lines, dx, dy))
         for r, spec in enumerate(specs):
             if len(spec["data"]) != len(first["data"]):
@@ -251,11 +242,15 @@ def replay_figure(
     rows = math.ceil(len(entries) / (1 if presenter else 2))
     line_px = round(1.35 * (style.font + 1))
     top_lines = max((lines for _, lines, _, dy in titles if dy[1] == 1.0), default=1)
-    top = line_px * top_lines + 2 * style.font + 20  # titles, then the legend's row
+    # Titles, then the legend's rows (many groups wrap it onto several).
+    more = (legend_rows([_t(g) for g in trace.groups], style, "full") - 1) * legend_row_px(style)
+    top = line_px * top_lines + 2 * style.font + 20 + more
     gap = 5 * style.font + 10  # px from the plots down to Play/slider: clear of axis titles
     bottom = gap + 90
-    height = int(style.height * (0.95 * rows if presenter else 0.1 + rows)) + line_px * (
-        top_lines - 1
+    height = (
+        int(style.height * (0.95 * rows if presenter else 0.1 + rows))
+        + line_px * (top_lines - 1)
+        + more
     )
     plots = height - top - bottom
     annotations = [

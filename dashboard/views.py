@@ -27,7 +27,7 @@ from dashboard.chart_list import (
     figure_key,
     rows,
 )
-from dashboard.figures import Chart, Style
+from dashboard.figures import Chart, Style, fit
 from dashboard.pool_charts import MAX_MAP_POINTS, PLAY_MAP_POINTS
 from dashboard.record_views import numbers, per_run
 from dashboard.replay import replay_figure
@@ -215,6 +215,11 @@ def _cells(row: list[ChartEntry], style: Style) -> list:
     return list(st.columns(2))[: len(row)]
 
 
+def _width(entry: ChartEntry, style: Style) -> str:
+    """The width class a chart is drawn at (see ``_cells``): "full" or "half"."""
+    return "full" if style.projector or entry.wide else "half"
+
+
 def _draw(entry: ChartEntry, fig: Chart, caption: str, *, key: str) -> None:
     show(fig, key=key, alt=entry.alt, export=entry.export)
     (st.markdown if entry.caption_kind == "text" else st.caption)(caption)
@@ -242,7 +247,9 @@ def charts(trace: RunTrace, r: int, style: Style) -> None:
     for row in rows(explore_charts(), style):
         for entry, cell in zip(row, _cells(row, style), strict=True):
             key = (run, *figure_key(entry, view))
-            spec = FIGURES.get_or_build(key, lambda e=entry: e.build(view).to_dict())
+            spec = FIGURES.get_or_build(
+                key, lambda e=entry: fit(e.build(view), style, width=_width(e, style)).to_dict()
+            )
             with cell:
                 _draw(
                     entry,
@@ -287,7 +294,8 @@ def compare(runs: dict[str, list[RunTrace]], style: Style) -> None:
     for row in rows(compare_charts("strategies"), style):
         for entry, cell in zip(row, _cells(row, style), strict=True):
             with cell:
-                _draw(entry, entry.build(comparison), entry.caption(comparison), key=entry.key)
+                fig = fit(entry.build(comparison), style, width=_width(entry, style))
+                _draw(entry, fig, entry.caption(comparison), key=entry.key)
 
 
 def compare_against_random(trace: RunTrace, ghost: RunTrace, style: Style) -> None:
@@ -303,4 +311,5 @@ def compare_against_random(trace: RunTrace, ghost: RunTrace, style: Style) -> No
     """
     view = RoundView(trace, trace.last_round, style=style, ghost=ghost)
     for entry in compare_charts("round"):
-        _draw(entry, entry.build(view), entry.caption(view), key=f"cmp_{entry.key}")
+        fig = fit(entry.build(view), style, width="full")
+        _draw(entry, fig, entry.caption(view), key=f"cmp_{entry.key}")

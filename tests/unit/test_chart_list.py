@@ -227,11 +227,13 @@ PARAMS = {"dataset": "two_groups:n_samples=400", "strategy": "least_confidence",
 
 
 def drawn(at: AppTest) -> list[tuple[str, str]]:
-    """(key, title) of every plotly chart on the page, in order."""
+    """(key, title) of every plotly chart on the page, in order (a title wrapped
+    for its width, ``figures.fit``, read as one line)."""
     out = []
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
-        out.append((chart.proto.id.rsplit("-", 1)[-1], spec["layout"]["title"]["text"]))
+        title = spec["layout"]["title"]["text"].replace("<br>", " ")
+        out.append((chart.proto.id.rsplit("-", 1)[-1], title))
     return out
 
 

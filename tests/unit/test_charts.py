@@ -347,6 +347,57 @@ def test_strategy_lines_tell_every_strategy_apart_without_colour():
     looks = {(t.line.dash, t.marker.symbol) for t in lines.values()}
     assert len(looks) == len(labels)
     assert list(lines["margin"].y) == pytest.approx(list(r["accuracy"] + 0.01))  # mean of seeds
+    # each strategy has its own colour, none of them a group colour or grey
+    from dashboard.figures import PALETTE
+
+    colours = [lines[k].line.color for k in labels[1:]]
+    assert len(set(colours)) == len(colours) and not set(colours) & set(PALETTE)
+
+
+def test_long_titles_wrap_for_the_width_they_are_drawn_at():
+    """figures.fit: a title too long for half a row breaks onto two lines, pinned to
+    the top with room under it; the same title on a whole row stays on one line."""
+    from dashboard.figures import Style, axis, figure, fit, wrap_title
+
+    long = "Who gets labelled: share of queries vs pool share (dotted)"
+    fig = figure([], Style(), title=long, xaxis=axis("x"), yaxis=axis("y"))
+    half = fit(fig, Style(), width="half")
+    full = fit(fig, Style(), width="full")
+    assert half.title.count("<br>") == 1 and half.title.replace("<br>", " ") == long
+    assert full.title == long
+    assert half.spec["layout"]["margin"]["t"] > fig.spec["layout"]["margin"]["t"]
+    assert half.spec["layout"]["height"] > full.spec["layout"]["height"]
+    assert half.spec["layout"]["title"]["yref"] == "container"
+    assert fig.title == long  # fit leaves its argument alone
+    # projector sizes wrap sooner; markup is never broken inside a tag
+    assert fit(fig, Style.presenter(), width="full").title.count("<br>") == 1
+    text, lines = wrap_title('<span style="x: y">a b c d e f g h</span>', 5)
+    assert lines > 1 and '<span style="x: y">' in text
+    half.checked()
+
+
+def test_many_groups_put_the_legend_under_the_axis_title_with_room():
+    """12 groups: the legend sits at the figure's bottom edge (container), in a
+    bottom margin tall enough for its rows plus the x axis's ticks and title."""
+    from dashboard.figures import Style, axis, figure, fit, legend_row_px, legend_rows, line_trace
+
+    def chart(n):
+        traces = [
+            line_trace([0, 1], [0, 1], color="#000", width=2.0, name=f"Group number {k}")
+            for k in range(n)
+        ]
+        return fit(figure(traces, Style(), title="t", xaxis=axis("x"), yaxis=axis("y")), Style())
+
+    two, twelve = chart(2), chart(12)
+    names = [f"Group number {k}" for k in range(12)]
+    assert legend_rows(names, Style(), "half") > legend_rows(names, Style(), "full") >= 2
+    for c in (two, twelve):
+        legend = c.spec["layout"]["legend"]
+        assert legend["yref"] == "container" and legend["y"] == 0 and legend["yanchor"] == "bottom"
+        c.checked()
+    rows = legend_rows(names, Style(), "half")
+    assert twelve.spec["layout"]["margin"]["b"] >= rows * legend_row_px(Style()) + 3 * 14
+    assert twelve.spec["layout"]["height"] > two.spec["layout"]["height"]
 
 
 def test_long_panel_titles_break_at_an_underscore_when_three_panels_share_the_width():

@@ -132,3 +132,18 @@ def test_every_group_is_in_the_legend_and_visible_before_play(trace):
     shown = [t for t in fig.data if t.showlegend is not False and t.legendgroup in trace.groups]
     assert sorted(t.name for t in shown) == sorted(trace.groups)
     assert all(len(t.x) >= 1 and "markers" in t.mode for t in shown)
+
+
+def test_a_legend_on_several_rows_gets_room_above_the_panel_titles(trace, monkeypatch):
+    """Many groups wrap the legend onto more rows: each adds a row's height to the
+    top margin and to the figure, so the plots keep their size and the panel
+    titles stay clear of the legend."""
+    import dashboard.replay as R
+    from dashboard.figures import legend_row_px
+
+    one = spec(replay_figure(trace))["layout"]
+    monkeypatch.setattr(R, "legend_rows", lambda names, style, width: 3)
+    three = spec(replay_figure(trace))["layout"]
+    extra = 2 * legend_row_px(ch.Style())
+    assert three["margin"]["t"] - one["margin"]["t"] == extra
+    assert three["height"] - one["height"] == extra
