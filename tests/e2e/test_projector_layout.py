@@ -1,4 +1,5 @@
-"""At a projector's 1280x720, no chart title, legend or axis title sits on a plot or is clipped.
+"""On a projector (1280x720, 1920x1080) no chart's title, legend or axis title
+sits on a plot or another label, and no title is clipped.
 
 One page walks Explore (after one Step), classroom mode and Compare for 2, 4
 and 12 groups, and reads the boxes plotly drew inside every chart's SVG.
@@ -99,31 +100,46 @@ def _presenter(page, on: bool) -> None:
         page.wait_for_timeout(500)
 
 
-def test_no_label_sits_on_a_plot_at_1280x720(server, browser, shots):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
+def _walk(page, shots, cases: dict[int, str], size: str) -> list[str]:
+    """Explore (after one Step), classroom mode and Compare for each case, then the
+    most groups in presenter mode: every problem found, named by where it was."""
     found: list[str] = []
-    try:
-        for n, query in CASES.items():
-            page.goto(f"{server}/?{query}&{SMALL}")
-            _settle(page)
-            page.get_by_role("button", name="Step").first.click()
-            found += _measure(page, shots, f"explore-{n}")
-            page.goto(f"{server}/?{query}&{SMALL}&replay=1")
-            found += _measure(page, shots, f"replay-{n}")
-            page.get_by_role("link", name="Compare strategies").click()
-            page.wait_for_selector("[data-testid=stTable]", timeout=240_000)
-            found += _measure(page, shots, f"compare-{n}")
-        # Presenter mode, with the most groups: Compare, classroom mode, then Explore.
-        _presenter(page, True)
-        found += _measure(page, shots, "compare-presenter-12")
-        page.get_by_role("link", name="Explore").first.click()
+    for n, query in cases.items():
+        page.goto(query)
         _settle(page)
-        _presenter(page, True)
-        found += _measure(page, shots, "replay-presenter-12")  # classroom mode is still on
-        page.get_by_text("Classroom mode (animate in the browser)", exact=True).click()
-        _idle(page)
-        found += _measure(page, shots, "explore-presenter-12")
+        page.get_by_role("button", name="Step").first.click()
+        found += _measure(page, shots, f"{size}-explore-{n}")
+        page.goto(f"{query}&replay=1")
+        found += _measure(page, shots, f"{size}-replay-{n}")
+        page.get_by_role("link", name="Compare strategies").click()
+        page.wait_for_selector("[data-testid=stTable]", timeout=240_000)
+        found += _measure(page, shots, f"{size}-compare-{n}")
+    # Presenter mode, with the most groups: Compare, classroom mode, then Explore.
+    most = max(cases)
+    _presenter(page, True)
+    found += _measure(page, shots, f"{size}-compare-presenter-{most}")
+    page.get_by_role("link", name="Explore").first.click()
+    _settle(page)
+    _presenter(page, True)
+    found += _measure(page, shots, f"{size}-replay-presenter-{most}")  # classroom mode stays on
+    page.get_by_text("Classroom mode (animate in the browser)", exact=True).click()
+    _idle(page)
+    found += _measure(page, shots, f"{size}-explore-presenter-{most}")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "groups"),
+    [(1280, 720, (2, 4, 12)), (1920, 1080, (2, 12))],
+    ids=["1280x720", "1920x1080"],
+)
+def test_no_label_sits_on_a_plot_or_is_clipped(server, browser, shots, width, height, groups):
+    """2, 4 and 12 groups (adult by sex, compas by race, law by race and sex)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    cases = {n: f"{server}/?{CASES[n]}&{SMALL}" for n in groups}
+    try:
+        found = _walk(page, shots, cases, f"{width}x{height}")
     finally:
         context.close()
     assert not found, "\n".join(found)
