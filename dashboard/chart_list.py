@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from dashboard import captions as C
+from dashboard import rate_captions as RC
 from dashboard.chart_entry import (
     NEEDS,
     RECORD_NEEDS,
@@ -36,29 +37,25 @@ from dashboard.chart_entry import (
 )
 from dashboard.compare_charts import compare_lines_figure, strategy_lines_figure
 from dashboard.figures import Chart, Style
+from dashboard.label_map_charts import LABEL_MAP_TITLE, trace_label_map_figure
 from dashboard.pool_charts import (
-    LABEL_MAP_TITLE,
     MAP_TITLE,
     SCORES_TITLE,
     map_drawn,
     map_sample,
     scores_figure,
-    trace_label_map_figure,
     trace_map_figure,
 )
+from dashboard.rate_charts import RATES_TITLE, UNCERTAINTY_TITLE, rates_figure, uncertainty_figure
 from dashboard.run_charts import (
     ACCURACY_TITLE,
     COMPOSITION_TITLE,
     FAIRNESS_TITLE,
     LEDGER_TITLE,
-    RATES_TITLE,
-    UNCERTAINTY_TITLE,
     accuracy_figure,
     composition_figure,
     fairness_figure,
     ledger_figure,
-    rates_figure,
-    uncertainty_figure,
 )
 
 # ------------------------------------------------------------- round charts
@@ -117,7 +114,7 @@ def _label_map_caption(v: RoundView) -> str:
     t = v.trace
     rows = map_sample(len(t.xy), t.query_round, limit=v.limit)
     differ = int((t.y_pool[rows] != t.y_pool_obs[rows]).sum())
-    return C.label_map_caption(len(t.xy), len(rows), differ)
+    return RC.label_map_caption(len(t.xy), len(rows), differ)
 
 
 def _scores(v: RoundView) -> Chart:
@@ -244,7 +241,7 @@ CHARTS: tuple[ChartEntry, ...] = (
         key="rates",
         title=RATES_TITLE,
         build=_rates,
-        caption=lambda v: C.rates_caption(v.frame("groups"), v.r),
+        caption=lambda v: RC.rates_caption(v.frame("groups"), v.r),
         alt=(
             "Markers with 95% interval bars: each group's TPR, FPR, selection rate and PPV "
             "against the truth, side by side, with hollow markers for the recorded labels."
@@ -257,7 +254,7 @@ CHARTS: tuple[ChartEntry, ...] = (
         key="uncertainty",
         title=UNCERTAINTY_TITLE,
         build=_uncertainty,
-        caption=lambda v: C.uncertainty_caption(v.frame("groups"), v.r),
+        caption=lambda v: RC.uncertainty_caption(v.frame("groups"), v.r),
         alt="Line chart: each group's uncertainty bias on the unlabelled pool, with a zero line.",
         needs=RECORD_NEEDS,
         explore=True,

@@ -10,15 +10,15 @@ import pytest
 
 from components.config import RunConfig
 from components.trace import trace_run
-from dashboard import captions as C
+from dashboard import rate_captions as RC
 from dashboard.figures import _decoded, group_colors
-from dashboard.pool_charts import (
+from dashboard.label_map_charts import (
     LABEL_MAP_TITLE,
     label_map_figure,
-    map_sample,
     trace_label_map_figure,
 )
-from dashboard.run_charts import (
+from dashboard.pool_charts import map_sample
+from dashboard.rate_charts import (
     RATE_METRICS,
     RATES_TITLE,
     UNCERTAINTY_TITLE,
@@ -127,7 +127,7 @@ def test_rates_caption_names_the_largest_gap(trace):
     groups = trace.frames["groups"]
     r = trace.last_round
     gap = harm.largest_gap(harm.rates(groups, r))
-    text = C.rates_caption(groups, r)
+    text = RC.rates_caption(groups, r)
     assert f"**{gap.worst}**" in text and f"**{gap.best}**" in text
     assert f"{round(100 * gap.size)} points" in text
 
@@ -157,7 +157,7 @@ def test_uncertainty_figure_draws_each_groups_record_and_a_zero_line(trace):
 
 
 def test_uncertainty_caption_says_where_and_that_it_is_a_tendency(trace):
-    text = C.uncertainty_caption(trace.frames["groups"], 1)
+    text = RC.uncertainty_caption(trace.frames["groups"], 1)
     assert "unlabelled pool" in text and "Phillips, Chang & Friedler 2018" in text
     assert "tendency" in text
 
@@ -174,7 +174,7 @@ def test_hostile_group_names_are_escaped_in_the_rate_charts(trace):
         text = json.dumps(fig.to_dict(), default=str)
         assert "<a href" not in text and "%{y} " not in text
         assert "&lt;a href" in text
-    for caption in (C.rates_caption(groups, r), C.uncertainty_caption(groups, r)):
+    for caption in (RC.rates_caption(groups, r), RC.uncertainty_caption(groups, r)):
         assert md_escape(HOSTILE["minority"]) in caption
         assert re.search(r"(?<!\\)<a href", caption) is None and "![x](y)" not in caption
 
@@ -227,5 +227,5 @@ def test_hostile_group_names_are_escaped_on_the_label_map(trace):
 
 
 def test_label_map_caption_counts_the_crosses():
-    text = C.label_map_caption(450, 100, 7)
+    text = RC.label_map_caption(450, 100, 7)
     assert "7 of the 100 rows shown" in text and "Showing 100 of 450 rows" in text
