@@ -21,15 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from dashboard.chart_list import ChartEntry, RoundView, classroom_panels
-from dashboard.figures import (
-    Chart,
-    Style,
-    axis,
-    figure,
-    legend_row_px,
-    legend_rows,
-    wrap_title,
-)
+from dashboard.figure_fit import legend_row_px, legend_rows, wrap_title
+from dashboard.figures import Chart, Style, axis, figure
 from dashboard.safe import plotly_escape as _t
 
 #: Frame durations (ms) for plotly's Play, matching the Explore page's speeds.

@@ -27,7 +27,8 @@ from dashboard.chart_list import (
     figure_key,
     rows,
 )
-from dashboard.figures import Chart, Style, fit
+from dashboard.figure_fit import fit
+from dashboard.figures import Chart, Style
 from dashboard.pool_charts import MAX_MAP_POINTS, PLAY_MAP_POINTS
 from dashboard.record_views import numbers, per_run
 from dashboard.replay import replay_figure

@@ -228,7 +228,7 @@ PARAMS = {"dataset": "two_groups:n_samples=400", "strategy": "least_confidence",
 
 def drawn(at: AppTest) -> list[tuple[str, str]]:
     """(key, title) of every plotly chart on the page, in order (a title wrapped
-    for its width, ``figures.fit``, read as one line)."""
+    for its width, ``figure_fit.fit``, read as one line)."""
     out = []
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)

@@ -355,9 +355,10 @@ def test_strategy_lines_tell_every_strategy_apart_without_colour():
 
 
 def test_long_titles_wrap_for_the_width_they_are_drawn_at():
-    """figures.fit: a title too long for half a row breaks onto two lines, pinned to
+    """figure_fit.fit: a title too long for half a row breaks onto two lines, pinned to
     the top with room under it; the same title on a whole row stays on one line."""
-    from dashboard.figures import Style, axis, figure, fit, wrap_title
+    from dashboard.figure_fit import fit, wrap_title
+    from dashboard.figures import Style, axis, figure
 
     long = "Who gets labelled: share of queries vs pool share (dotted)"
     fig = figure([], Style(), title=long, xaxis=axis("x"), yaxis=axis("y"))
@@ -379,7 +380,8 @@ def test_long_titles_wrap_for_the_width_they_are_drawn_at():
 def test_many_groups_put_the_legend_under_the_axis_title_with_room():
     """12 groups: the legend sits at the figure's bottom edge (container), in a
     bottom margin tall enough for its rows plus the x axis's ticks and title."""
-    from dashboard.figures import Style, axis, figure, fit, legend_row_px, legend_rows, line_trace
+    from dashboard.figure_fit import fit, legend_row_px, legend_rows
+    from dashboard.figures import Style, axis, figure, line_trace
 
     def chart(n):
         traces = [

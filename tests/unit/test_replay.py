@@ -139,7 +139,7 @@ def test_a_legend_on_several_rows_gets_room_above_the_panel_titles(trace, monkey
     top margin and to the figure, so the plots keep their size and the panel
     titles stay clear of the legend."""
     import dashboard.replay as R
-    from dashboard.figures import legend_row_px
+    from dashboard.figure_fit import legend_row_px
 
     one = spec(replay_figure(trace))["layout"]
     monkeypatch.setattr(R, "legend_rows", lambda names, style, width: 3)
