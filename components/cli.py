@@ -1,4 +1,4 @@
-"""Command line: ``python -m components list`` and ``python -m components run ...``.
+"""Command line: ``python -m components list``, ``run ...`` and one verb per ``cli_<verb>.py``.
 
 Bad input exits with code 2 and one line on stderr naming the field, the
 value and what is allowed. Never a traceback. Files are read by
@@ -270,7 +270,30 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--out", help="directory for config.json and the three CSVs")
     p_run.add_argument("-v", "--verbose", action="store_true", help="one line per round on stderr")
     p_run.set_defaults(func=cmd_run)
+    for verb in verb_modules():
+        verb.register(sub)
     return parser
+
+
+def verb_modules() -> list[Any]:
+    """The modules ``components/cli_<verb>.py``, each adding one verb through ``register(sub)``.
+
+    A verb is one file: its parser arguments and its handler live together, and
+    ``register`` calls ``sub.add_parser(...)`` and ``set_defaults(func=...)``.
+    Handlers raise :class:`BadInput` or :class:`specs.UserInputError` for bad input.
+
+    >>> [m.__name__ for m in verb_modules()] == sorted(m.__name__ for m in verb_modules())
+    True
+    """
+    import importlib
+    import pkgutil
+
+    import components
+
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(components.__path__) if m.name.startswith("cli_")
+    )
+    return [importlib.import_module(f"components.{name}") for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
