@@ -2,49 +2,18 @@
 
 Numbers come from the run's groups frame through :mod:`components.harm`; this
 module only words them. Markdown: group names and label words pass
-``md_escape``.
+``md_escape``. The plain words (``outcome_words``, ``rate_pct``) live in
+:mod:`components.outcome_text`, shared with the brief.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 
 from components import harm
+from components.outcome_text import outcome_words, rate_pct
 from dashboard.safe import md_escape
-
-
-def outcome_words(positive_label: str) -> str:
-    """The positive label as a short phrase: any trailing note in brackets dropped.
-
-    Examples
-    --------
-    >>> outcome_words("re-arrested within two years (two_year_recid = 1; unfavourable)")
-    're-arrested within two years'
-    >>> outcome_words("1")
-    'positive (label 1)'
-    """
-    s = str(positive_label).strip()
-    if s in ("", "1", "positive"):
-        return "positive (label 1)"
-    if s.endswith(")") and " (" in s:
-        s = s[: s.rindex(" (")].strip() or s
-    return s
-
-
-def rate_pct(x: float) -> str:
-    """A rate as a percentage: one decimal below 10%, none above; ``n/a`` when undefined.
-
-    Examples
-    --------
-    >>> rate_pct(0.147059), rate_pct(0.001941), rate_pct(float("nan"))
-    ('15%', '0.2%', 'n/a')
-    """
-    if x is None or math.isnan(x):
-        return "n/a"
-    return f"{x:.1%}" if x < 0.1 else f"{x:.0%}"
 
 
 def _by_group(table: pd.DataFrame, col: str) -> str:
