@@ -35,10 +35,6 @@ import pandas as pd
 
 from components.intervals import Z95, positives_from_rates, wilson
 
-#: Strategies that pick the rows the model is least sure about, so a group the
-#: model is surer about tends to be asked about less.
-ASKS_WHERE_UNSURE = frozenset({"least_confidence", "margin", "entropy"})
-
 UNDER, EVEN, OVER = "under", "even", "over"
 #: How each share word reads in a sentence.
 SHARE_WORDS = {UNDER: "under-queried", EVEN: "about even", OVER: "over-queried"}
@@ -294,7 +290,7 @@ def selected_against(groups: pd.DataFrame, r: int, *, strategy: str) -> list[tup
     The reason quotes ``uncertainty_bias`` (computed on the unlabelled pool
     after round ``r``'s refit): below 0 the model is sure about the group
     more often than about the rest. It is offered only when the strategy
-    asks where the model is unsure (``ASKS_WHERE_UNSURE``) and the sign
+    asks where the model is unsure (its registry entry's ``asks_where_unsure``) and the sign
     agrees; otherwise the sentence says the record does not show why.
 
     Parameters
@@ -321,6 +317,11 @@ def selected_against(groups: pd.DataFrame, r: int, *, strategy: str) -> list[tup
     than about men (uncertainty bias -0.89 on the unlabelled pool), and least confidence asks
     where it is unsure, so it tends to ask about women less.'
     """
+    from components.strategies import STRATEGIES  # the strategies import the learners
+
+    entry = STRATEGIES.get(strategy) if strategy in STRATEGIES else None
+    unsure = bool(entry is not None and entry.asks_where_unsure)
+    title = entry.title if entry is not None else strategy
     balance = query_balance(groups, r)
     now = _rows(groups, r)
     ub = now["uncertainty_bias"].to_numpy(dtype=float)
@@ -336,10 +337,10 @@ def selected_against(groups: pd.DataFrame, r: int, *, strategy: str) -> list[tup
         )
         others = [n for n in names if n != g]
         rest = others[0] if len(others) == 1 else "the rest of the pool"
-        if strategy in ASKS_WHERE_UNSURE and ub[i] < 0:
+        if unsure and ub[i] < 0:
             why = (
                 f" The model is surer about {g} than about {rest} (uncertainty bias "
-                f"{ub[i]:+.2f} on the unlabelled pool), and {strategy.replace('_', ' ')} "
+                f"{ub[i]:+.2f} on the unlabelled pool), and {title.lower()} "
                 f"asks where it is unsure, so it tends to ask about {g} less."
             )
         else:

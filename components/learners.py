@@ -33,6 +33,7 @@ LEARNERS = Registry("model", entry=LearnerEntry)
 
 @LEARNERS.register(
     "logistic",
+    label="Logistic regression",
     description="L2-regularised logistic regression (C=1, lbfgs): a linear boundary.",
     citation="Cox, D. R. (1958). The regression analysis of binary sequences. JRSS B 20(2).",
 )
@@ -42,6 +43,7 @@ def logistic(seed: int, n_samples: int) -> Any:
 
 @LEARNERS.register(
     "random_forest",
+    label="Random forest",
     description="Random forest, 100 trees of depth at most 12: non-linear, step-shaped.",
     citation="Breiman, L. (2001). Random forests. Machine Learning 45(1).",
 )
@@ -53,6 +55,7 @@ def random_forest(seed: int, n_samples: int) -> Any:
 
 @LEARNERS.register(
     "gradient_boosting",
+    label="Gradient boosting",
     description="Histogram gradient boosting (scikit-learn), 100 iterations: strong on tables.",
     citation=(
         "Friedman, J. H. (2001). Greedy function approximation: a gradient boosting machine. "
@@ -69,6 +72,7 @@ def gradient_boosting(seed: int, n_samples: int) -> Any:
 
 @LEARNERS.register(
     "knn",
+    label="k nearest neighbours",
     description="k nearest neighbours, k = 15 (or fewer while few are labelled).",
     citation="Cover, T. & Hart, P. (1967). Nearest neighbor pattern classification. IEEE TIT 13(1).",
 )
@@ -80,6 +84,7 @@ def knn(seed: int, n_samples: int) -> Any:
 
 @LEARNERS.register(
     "naive_bayes",
+    label="Gaussian naive Bayes",
     description="Gaussian naive Bayes: features assumed independent given the label.",
     citation=(
         "Hand, D. J. & Yu, K. (2001). Idiot's Bayes: not so stupid after all? "
@@ -94,6 +99,7 @@ def naive_bayes(seed: int, n_samples: int) -> Any:
 
 @LEARNERS.register(
     "mlp",
+    label="Small neural network",
     description="A small neural network (one hidden layer of 32 ReLU units, Adam, 200 epochs).",
     citation=(
         "Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations "

@@ -48,13 +48,16 @@ from components.split import Split
 from specs import Param, UserInputError
 
 
-@SCENARIOS.register("none", description="No bias added: the data as it comes.", acts_on=())
+@SCENARIOS.register(
+    "none", label="No added bias", description="No bias added: the data as it comes.", acts_on=()
+)
 def none(split: Split, *, rng: np.random.Generator) -> Split:
     return split
 
 
 @SCENARIOS.register(
     "underrepresentation",
+    label="Under-representation",
     params=(
         GROUP,
         Param("keep", "float", 0.2, "Fraction of the group's pool rows kept.", low=0.0, high=1.0),
@@ -81,6 +84,7 @@ def underrepresentation(
 
 @SCENARIOS.register(
     "label_bias",
+    label="Label bias",
     params=(
         GROUP,
         Param(
@@ -143,6 +147,7 @@ def label_bias(
 
 @SCENARIOS.register(
     "measurement_noise",
+    label="Measurement noise",
     params=(
         GROUP,
         Param(
@@ -178,6 +183,7 @@ def measurement_noise(
 
 @SCENARIOS.register(
     "cold_start_skew",
+    label="Skewed seed set",
     params=(
         GROUP,
         Param(
@@ -218,6 +224,7 @@ def cold_start_skew(
 
 @SCENARIOS.register(
     "annotator_bias",
+    label="Biased annotator",
     params=(
         GROUP,
         Param(
@@ -267,6 +274,7 @@ def annotator_bias(
 
 @SCENARIOS.register(
     "base_rate_shift",
+    label="Base-rate shift",
     params=(
         GROUP,
         Param(
@@ -315,6 +323,7 @@ def base_rate_shift(
 
 @SCENARIOS.register(
     "duplicates",
+    label="Duplicated rows",
     params=(
         GROUP,
         Param(

@@ -75,25 +75,25 @@ def humanise(name: str) -> str:
     return name.replace("_", " ").strip().capitalize()
 
 
-def plain_label(name: str, description: str) -> str:
-    """A registry entry's plain name with its code name as a hint.
+def entry_label(entry: Entry) -> str:
+    """A registry entry's short plain name for a menu: never cut on a projector's sidebar.
 
-    The plain part is the entry's description's first clause, after the entry's
-    name when the clause does not already start with a name of its own, e.g.
-    ``"Label bias: One group's labels are recorded wrongly (label_bias)"``.
+    >>> from components.strategies import STRATEGIES
+    >>> entry_label(STRATEGIES["least_confidence"])
+    'Least confidence'
     """
-    clause = first_clause(description) if description else ""
-    if not clause:
-        return f"{humanise(name)} ({name})"
-    if ":" in clause or clause.lower().startswith(humanise(name).lower()):
-        return f"{clause} ({name})"
-    return f"{humanise(name)}: {clause} ({name})"
+    return entry.title
 
 
-def dataset_label(name: str, description: str) -> str:
-    """``"adult: UCI Adult (1994 US census extract, 48,842 people)"``: never cut mid-word."""
-    sentence = _SENTENCE.split(description.strip(), maxsplit=1)[0]
-    return f"{name}: {sentence.split(': ')[0].strip()}" if sentence else name
+def code_hint(entry: Entry) -> str:
+    """The caption under a menu: the code name (as links and the CLI spell it) and what it does.
+
+    >>> from components.scenarios import SCENARIOS
+    >>> code_hint(SCENARIOS["label_bias"]).split(" · ")[0]
+    '`label_bias`'
+    """
+    sentence = _SENTENCE.split(entry.description.replace("`", "").strip(), maxsplit=1)[0]
+    return f"`{entry.name}` · {md_escape(sentence.split(': ')[0].strip(), limit=300)}"
 
 
 def param_label(p: Param) -> str:
@@ -178,16 +178,16 @@ def param_widget(
 
 
 def _scenario_label(name: str) -> str:
-    return plain_label(name, SCENARIOS[name].description)
+    return entry_label(SCENARIOS[name])
 
 
 def strategy_label(name: str) -> str:
-    """A strategy's plain name and code name, e.g. for a selectbox's ``format_func``."""
-    return plain_label(name, STRATEGIES[name].description)
+    """A strategy's short plain name, e.g. for a selectbox's ``format_func``."""
+    return entry_label(STRATEGIES[name])
 
 
 def _model_label(name: str) -> str:
-    return plain_label(name, LEARNERS[name].description)
+    return entry_label(LEARNERS[name])
 
 
 MSG_GROUP_MOVED = (
@@ -253,7 +253,7 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
         def label(n: str) -> str:
             if DATASETS[n].extra.get("upload"):
                 return upload_label
-            return dataset_label(n, DATASETS[n].description)
+            return entry_label(DATASETS[n])
 
         ds_name = st.selectbox(
             "Dataset (dataset)",
@@ -264,6 +264,7 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
             on_change=restart,
         )
         ds_entry = DATASETS[ds_name]
+        st.caption(code_hint(ds_entry))
         if ds_entry.extra.get("upload"):
             ds_spec = upload
         else:
@@ -297,7 +298,7 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
         for name in chosen:
             entry = SCENARIOS[name]
             with st.expander(_scenario_label(name), expanded=True):
-                st.caption(entry.description)
+                st.caption(f"`{name}` · {md_escape(entry.description, limit=600)}")
                 _say_moved_group(name, entry, ds_spec, dataset.groups)
                 for p in entry.params:
                     param_widget(p, S.wkey("sc", name, p.name), groups=dataset.groups)
@@ -314,7 +315,7 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
                 format_func=strategy_label,
             )
             st_entry = STRATEGIES[st_name]
-            st.caption(st_entry.description)
+            st.caption(f"`{st_name}` · {md_escape(st_entry.description, limit=600)}")
             for p in st_entry.params:
                 param_widget(p, S.wkey("st", st_name, p.name))
             strategy = S.spec_from_widgets(st.session_state, "st", st_name, st_entry.params)
@@ -329,6 +330,7 @@ def sidebar(*, with_strategy: bool = True) -> RunConfig:
             + "\n\n"
             + "\n".join(f"- {n}: {e.description}" for n, e in LEARNERS.items()),
         )
+        st.caption(code_hint(LEARNERS[st.session_state[S.wkey("model")]]))
         with st.expander("Budget and seed", expanded=False):
             for suffix, (field, _) in S.SCALARS.items():
                 if suffix == "model":

@@ -66,6 +66,7 @@ def csv_spec(path: str | Path, spec: UploadSpec, *, sha256: str) -> Spec:
 
 @DATASETS.register(
     "csv",
+    label="Your CSV file",
     params=(
         Param("path", "str", None, "Your CSV file (, ; TAB or | separated, at most 10 MB)."),
         *COLUMN_PARAMS,

@@ -153,6 +153,7 @@ def derive_groups(images: np.ndarray) -> dict[str, np.ndarray]:
 
 @DATASETS.register(
     "digits",
+    label="Handwritten digits (8x8)",
     params=(
         Param(
             "task",

@@ -74,6 +74,7 @@ ADULT_CITATION = (
 
 @DATASETS.register(
     "adult",
+    label="Adult census income (1994)",
     params=(_group_param(("sex", "race"), "sex"),),
     description=ADULT_DESCRIPTION,
     citation=ADULT_CITATION,
@@ -131,6 +132,7 @@ COMPAS_LICENCE = (
 
 @DATASETS.register(
     "compas",
+    label="COMPAS re-arrests (Florida)",
     params=(
         _group_param(("race", "sex"), "race"),
         Param(
@@ -209,6 +211,7 @@ GERMAN_CITATION = (
 
 @DATASETS.register(
     "german",
+    label="German credit risk",
     params=(_group_param(("sex", "age"), "sex"),),
     description=GERMAN_DESCRIPTION,
     citation=GERMAN_CITATION
@@ -275,6 +278,7 @@ LAW_LICENCE = (
 
 @DATASETS.register(
     "law",
+    label="Law school bar passage (US)",
     params=(_group_param(("race", "sex"), "race"),),
     description=LAW_DESCRIPTION,
     citation=LAW_CITATION,
@@ -317,6 +321,7 @@ CREDIT_CITATION = (
 
 @DATASETS.register(
     "credit_default",
+    label="Credit card default (Taiwan)",
     params=(_group_param(("sex",), "sex"),),
     description=CREDIT_DESCRIPTION,
     citation=CREDIT_CITATION,

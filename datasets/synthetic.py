@@ -48,6 +48,7 @@ def _planar(
 
 @DATASETS.register(
     "two_groups",
+    label="Two groups (2D)",
     params=(
         N_SAMPLES,
         Param(
@@ -123,6 +124,7 @@ def two_groups(
 
 @DATASETS.register(
     "clusters",
+    label="Hidden far cluster (2D)",
     params=(
         N_SAMPLES,
         Param(

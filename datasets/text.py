@@ -174,6 +174,7 @@ def compose(
 
 @DATASETS.register(
     "job_text",
+    label="Job applications (text)",
     params=(
         Param("n_samples", "int", 3000, "How many applications to generate.", low=200, high=20_000),
         Param(

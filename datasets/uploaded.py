@@ -51,6 +51,7 @@ def upload_spec(spec: UploadSpec, *, sha256: str) -> Spec:
 
 @DATASETS.register(
     "upload",
+    label="Your uploaded CSV",
     params=(
         Param("sha256", "str", None, "The SHA-256 of a file uploaded on the Your data page."),
         *COLUMN_PARAMS,

@@ -35,6 +35,17 @@ class Entry:
     description: str
     citation: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: A short plain name for menus (at most 40 characters); the name, humanised, if empty.
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """The short plain name shown in menus: ``label``, else the name humanised.
+
+        >>> Entry("least_confidence", print, (), "d").title
+        'Least confidence'
+        """
+        return self.label or self.name.replace("_", " ").strip().capitalize()
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -95,7 +106,7 @@ class TypedEntry(Entry):
 
     #: Names of the fields ``Entry`` itself has; the rest are the subclass's.
     BASE_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        ("name", "func", "params", "description", "citation", "extra")
+        ("name", "func", "params", "description", "citation", "extra", "label")
     )
 
     def __post_init__(self) -> None:
@@ -156,12 +167,16 @@ class Registry(Mapping[str, Entry]):
         params: tuple[Param, ...] = (),
         description: str,
         citation: str = "",
+        label: str = "",
         **options: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register the decorated callable under ``name``.
 
-        Raises ``TypeError`` at once for a keyword the entry type does not declare.
+        Raises ``TypeError`` at once for a keyword the entry type does not
+        declare, ``ValueError`` for a ``label`` longer than 40 characters.
         """
+        if len(label) > 40:
+            raise ValueError(f"{self.kind} '{name}': label {label!r} is over 40 characters")
         typed = issubclass(self.entry_type, TypedEntry)
         if typed:
             self.entry_type.check_options(self.kind, name, options)
@@ -176,6 +191,7 @@ class Registry(Mapping[str, Entry]):
                 params=params,
                 description=description,
                 citation=citation,
+                label=label,
                 **more,
             )
             return func

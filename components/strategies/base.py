@@ -67,6 +67,10 @@ class StrategyEntry(TypedEntry):
         Set when the engine must build a bootstrap committee.
     lookahead : Lookahead or None
         Set when the strategy refits the learner while it picks.
+    asks_where_unsure : bool
+        The pick goes to the rows the model's own predicted probabilities are
+        least sure about, so a group the model is surer about tends to be asked
+        about less: the "selected against" callout may give that as the reason.
     """
 
     formula: str = ""
@@ -75,6 +79,7 @@ class StrategyEntry(TypedEntry):
     score_label: str = ""
     committee: Committee | None = None
     lookahead: Lookahead | None = None
+    asks_where_unsure: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -126,6 +126,12 @@ _COMMITTEE = {
     ),
 }
 
+_COMMITTEE_LABELS = {
+    "qbc_vote_entropy": "Committee: vote entropy",
+    "qbc_kl": "Committee: KL divergence",
+    "bald": "BALD (committee)",
+}
+
 for _name, (_fn, _desc, _cite, _formula, _label) in _COMMITTEE.items():
     _scorer = _make_scorer(_fn, _name)
     STRATEGIES.register(
@@ -138,4 +144,5 @@ for _name, (_fn, _desc, _cite, _formula, _label) in _COMMITTEE.items():
         pool_scorer=_scorer,
         score_label=_label,
         committee=Committee(size_param=MEMBERS.name),
+        label=_COMMITTEE_LABELS[_name],
     )(scored(_scorer))

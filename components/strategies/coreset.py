@@ -102,6 +102,7 @@ def _coreset_scorer(model: Any, pool: PoolView, context: QueryContext, **_: Any)
 
 STRATEGIES.register(
     "coreset",
+    label="Core-set (cover the space)",
     description=(
         "Core-set (greedy k-center): cover the feature space, taking the row farthest "
         "from everything labelled. Ignores the model's uncertainty."

@@ -121,6 +121,7 @@ def _balanced_scorer(model: Any, pool: PoolView, context: QueryContext, **_: Any
 
 STRATEGIES.register(
     "group_balanced",
+    label="Group-balanced (stratified)",
     params=(
         TARGET,
         Param(
@@ -203,6 +204,7 @@ def _fair_unc_scorer(
 
 STRATEGIES.register(
     "fair_uncertainty",
+    label="Fairness-boosted uncertainty",
     params=(
         Param(
             "lam",

@@ -197,6 +197,7 @@ def _fal_scorer(model: Any, pool: PoolView, context: QueryContext, **_: Any) -> 
 
 STRATEGIES.register(
     "fal",
+    label="Fair Active Learning (FAL)",
     params=(
         Param(
             "alpha",

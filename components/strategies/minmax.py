@@ -214,6 +214,7 @@ def minmax_group(
 
 STRATEGIES.register(
     "minmax_group",
+    label="Min-max group loss",
     params=(
         Param(
             "p",

@@ -103,6 +103,7 @@ def _entropy_scorer(model: Any, pool: PoolView, context: QueryContext, **_: Any)
 
 @STRATEGIES.register(
     "random",
+    label="Random (passive baseline)",
     description="Passive baseline: every unlabelled row equally likely.",
     citation="The baseline in Settles, B. (2009). Active Learning Literature Survey. UW-Madison TR 1648.",
 )
@@ -117,6 +118,8 @@ def random(
 least_confidence = scored(_lc_scorer)
 STRATEGIES.register(
     "least_confidence",
+    asks_where_unsure=True,
+    label="Least confidence",
     description="Ask about the rows whose top-class probability is lowest.",
     citation=(
         "Lewis, D. D. & Gale, W. A. (1994). A sequential algorithm for training text "
@@ -132,6 +135,8 @@ STRATEGIES.register(
 margin = scored(_margin_scorer)
 STRATEGIES.register(
     "margin",
+    asks_where_unsure=True,
+    label="Smallest margin",
     description="Ask about the rows whose two most likely labels are closest.",
     citation=(
         "Scheffer, T., Decomain, C. & Wrobel, S. (2001). Active hidden Markov models for "
@@ -146,6 +151,8 @@ STRATEGIES.register(
 entropy = scored(_entropy_scorer)
 STRATEGIES.register(
     "entropy",
+    asks_where_unsure=True,
+    label="Highest entropy",
     description="Ask about the rows whose predicted label distribution has most entropy.",
     citation=(
         "Settles, B. & Craven, M. (2008). An analysis of active learning strategies for "
@@ -197,6 +204,7 @@ def _density_scorer(
 density_weighted = scored(_density_scorer)
 STRATEGIES.register(
     "density_weighted",
+    label="Density-weighted entropy",
     params=(
         Param(
             "beta",

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import controls
 from dashboard import state as S
 from dashboard.player import SLIDER
 
@@ -39,26 +38,28 @@ def plain(markdown: str) -> str:
 def test_controls_show_the_plain_name_and_the_code_name():
     at = open_link(SMALL)
     scen = at.multiselect(key=S.wkey("scenarios"))
-    assert "Label bias: One group's labels are recorded wrongly (label_bias)" in scen.options
+    assert "Label bias" in scen.options
     strat = at.selectbox(key=S.wkey("strategy"))
-    assert (
-        "Least confidence: Ask about the rows whose top-class probability is lowest "
-        "(least_confidence)" in strat.options
-    )
+    assert "Least confidence" in strat.options and "BALD (committee)" in strat.options
     model = at.selectbox(key=S.wkey("model"))
-    assert any(o.endswith("(logistic)") and "logistic regression" in o for o in model.options)
+    assert "Logistic regression" in model.options
+    captions = [plain(c.value) for c in at.sidebar.caption]
+    for code in ("two_groups", "label_bias", "least_confidence", "logistic"):
+        assert any(c.startswith(f"`{code}` · ") for c in captions), (code, captions)
     flip = at.slider(key=S.wkey("sc", "label_bias", "flip"))
     assert "(flip)" in flip.label and "wrong label" in flip.label
     for key in ("seed", "rounds", "batch", "initial"):
         assert f"({key})" in at.number_input(key=S.wkey(key)).label
 
 
-def test_dataset_names_are_not_cut_mid_word():
+def test_menu_names_fit_a_projector_sidebar():
     at = open_link(SMALL)
     options = at.selectbox(key=S.wkey("dataset")).options
-    adult = next(o for o in options if o.startswith("adult:"))
-    assert adult == "adult: UCI Adult (1994 US census extract, 48,842 people)"
-    assert controls.dataset_label("x", "A name: more") == "x: A name"
+    assert "Adult census income (1994)" in options
+    menus = [at.selectbox(key=S.wkey(k)).options for k in ("dataset", "strategy", "model")]
+    menus.append(at.multiselect(key=S.wkey("scenarios")).options)
+    longest = max((o for opts in menus for o in opts), key=len)
+    assert len(longest) <= 28, longest
 
 
 def test_switching_dataset_restarts_at_round_0_and_says_where_a_bias_moved():

@@ -288,6 +288,9 @@ def test_run_description_shows_hostile_columns_and_targets_as_text():
         model="logistic",
         use_group_feature=False,
         seed=0,
+        initial_size=20,
+        rounds=30,
+        batch_size=10,
     )
     text = C.describe_run(cfg)
     assert_inert_markdown(text)
