@@ -14,6 +14,7 @@ import pandas as pd
 
 from components import harm
 from components.config import RunConfig
+from components.run_words import run_in_words
 from components.strategies import STRATEGIES
 from dashboard.safe import md_escape
 
@@ -24,6 +25,45 @@ def _pct(x: float) -> str:
 
 def _py(v: object) -> object:
     return v.item() if isinstance(v, np.generic) else v
+
+
+#: Separates a caption's summary from its every-group detail (drawn one click away).
+REST = "\u241e"
+#: Up to this many groups, a caption lists every group inline.
+INLINE_GROUPS = 4
+
+
+def extremes(parts: list[str], values: list[float], *, low: str, high: str) -> str:
+    """Every group's part inline for a few groups; else the two lowest and two highest.
+
+    With more than ``INLINE_GROUPS`` groups the summary names the extremes by
+    ``values`` (NaN last) and the full list follows after ``REST``, for the
+    page to draw one click away.
+
+    Examples
+    --------
+    >>> extremes(["a 1", "b 2"], [1, 2], low="lowest", high="highest")
+    'a 1; b 2'
+    >>> head, rest = extremes([f"g{k} {k}" for k in range(6)], list(range(6)),
+    ...                       low="lowest", high="highest").split(REST)
+    >>> head
+    'Highest: g5 5; g4 4. Lowest: g0 0; g1 1 (6 groups, all listed below)'
+    >>> rest.count("- ")
+    6
+    """
+    if len(parts) <= INLINE_GROUPS:
+        return "; ".join(parts)
+    order = sorted(range(len(parts)), key=lambda i: (math.isnan(values[i]), values[i]))
+    defined = [i for i in order if not math.isnan(values[i])]
+    top, bottom = defined[::-1][:2], defined[:2]
+    head = (
+        f"{high.capitalize()}: "
+        + "; ".join(parts[i] for i in top)
+        + f". {low.capitalize()}: "
+        + "; ".join(parts[i] for i in bottom)
+        + f" ({len(parts)} groups, all listed below)"
+    )
+    return head + REST + "\n".join(f"- {parts[i]}" for i in order[::-1])
 
 
 #: What the captions and headline numbers read from the groups frame.
@@ -108,7 +148,7 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
         )
     now = at_round(groups, r)
     n = int(sum(row["queried_cum"] for row in now.values()))
-    parts = []
+    parts, ratios = [], []
     for g, row in now.items():
         q, p = row["query_share_cum"], row["pool_share"]
         ratio = q / p if p > 0 else float("nan")
@@ -117,11 +157,13 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
             f"**{md_escape(g)}**: {_pct(q)} of queries vs {_pct(p)} of the pool "
             f"({ratio:.2f}x, {word})"
         )
+        ratios.append(float(ratio))
+    text = extremes(parts, ratios, low="least asked for their share", high="most asked")
+    head, _, rest = text.partition(REST)
     return (
-        "; ".join(parts)
-        + f". After {n} queries; over or under means outside the range random picks would "
+        head + f". After {n} queries; over or under means outside the range random picks would "
         "give 95% of the time. One run, one seed: change the seed or use Compare to see "
-        "how much of this is chance."
+        "how much of this is chance." + (REST + rest if rest else "")
     )
 
 
@@ -143,7 +185,13 @@ def composition_caption(groups: pd.DataFrame, r: int) -> str:
     if r == 0:
         return "Each bar will be one round's batch, split by group."
     now = at_round(groups, r)
-    counts = ", ".join(f"{int(row['queried'])} {md_escape(g)}" for g, row in now.items())
+    if len(now) > INLINE_GROUPS:
+        asked = sorted(now.items(), key=lambda t: -int(t[1]["queried"]))
+        some = [f"{int(row['queried'])} {md_escape(g)}" for g, row in asked if row["queried"]]
+        none = [md_escape(g) for g, row in asked if not row["queried"]]
+        counts = ", ".join(some) + (f"; none of {', '.join(none)}" if none else "")
+    else:
+        counts = ", ".join(f"{int(row['queried'])} {md_escape(g)}" for g, row in now.items())
     return f"Round {r} asked about: {counts}. Bars that change colour mix over time show the strategy shifting its attention."
 
 
@@ -163,7 +211,7 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
         Markdown; group names escaped.
     """
     now = at_round(groups, r)
-    parts = []
+    parts, values = [], []
     directions = set()
     for g, row in now.items():
         a, b = row["accuracy"], row["accuracy_observed"]
@@ -179,6 +227,7 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
                     + " than it is"
                 )
         parts.append(f"**{md_escape(g)}**: {_pct(a)} vs truth, {_pct(b)} vs recorded labels{note}")
+        values.append(float(a))
     same = all(row["accuracy"] == row["accuracy_observed"] for row in now.values())
     if directions == {"better"}:
         ending = "Here the biased labels hide part of the harm."
@@ -188,10 +237,12 @@ def accuracy_caption(groups: pd.DataFrame, r: int) -> str:
         ending = "The lines coincide: graded against the recorded labels, the model scores exactly as against the truth."
     else:
         ending = "Here the two agree within a point: the label bias barely shows in the grade."
+    head, _, rest = extremes(parts, values, low="least accurate", high="most accurate").partition(
+        REST
+    )
     return (
-        "; ".join(parts)
-        + ". Solid = graded against the truth; dashed = graded against the labels a "
-        "practitioner would have recorded. " + ending
+        head + ". Solid = graded against the truth; dashed = graded against the labels a "
+        "practitioner would have recorded. " + ending + (REST + rest if rest else "")
     )
 
 
@@ -351,7 +402,7 @@ COMPARE_DP = (
 
 
 def describe_run(cfg: RunConfig) -> str:
-    """A short human description of a resolved config, for the page header.
+    """The run in plain words, for the page header.
 
     Parameters
     ----------
@@ -363,20 +414,4 @@ def describe_run(cfg: RunConfig) -> str:
     str
         Markdown; upload column names and group values are escaped.
     """
-    ds = "your upload" if cfg.dataset.get("sha256") else cfg.dataset.name
-    group = cfg.dataset.get("group")
-    if group:
-        ds += f" (groups: {md_escape(group)})"
-    bias = (
-        "; ".join(
-            f"{s.name} on {md_escape(s.get('group'))}"
-            + "".join(f", {k} {md_escape(v)}" for k, v in s.params if k != "group")
-            for s in cfg.scenarios
-        )
-        or "none added"
-    )
-    sees = "sees" if cfg.use_group_feature else "does not see"
-    return (
-        f"**This run:** {cfg.strategy.name} choosing for a {cfg.model} model on {ds}; "
-        f"bias: {bias}; seed {cfg.seed}; the model {sees} the group. "
-    )
+    return f"**This run:** {md_escape(run_in_words(cfg), limit=1200)} "

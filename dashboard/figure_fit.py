@@ -143,7 +143,33 @@ def legend_row_px(style: Style) -> int:
     return round(1.5 * style.font + 6)
 
 
-def fit(chart: Chart, style: Style, *, width: str = "half") -> Chart:
+#: Colour of the stamp line under a chart's title (the run in words and the round).
+STAMP_COLOUR = "#4d4d4d"
+
+
+def stamp_lines(stamp: str, style: Style, width: str = "half") -> list[str]:
+    """``stamp`` (plain text) wrapped for a ``width`` chart in the stamp's smaller font, escaped.
+
+    Examples
+    --------
+    >>> stamp_lines("Round 3 · Two groups (2D) · Least confidence", Style(), "full")
+    ['Round 3 · Two groups (2D) · Least confidence']
+    >>> len(stamp_lines("word " * 40, Style(), "half")) > 1
+    True
+    """
+    from dashboard.safe import plotly_escape
+
+    size = stamp_size(style)
+    text, _ = wrap_title(plotly_escape(stamp.strip()), int(CHART_PX[width] / (0.56 * size)))
+    return text.split("<br>") if text else []
+
+
+def stamp_size(style: Style) -> int:
+    """Font size of the stamp line: smaller than the title, still legible on a projector."""
+    return max(11, style.font - 1)
+
+
+def fit(chart: Chart, style: Style, *, width: str = "half", stamp: str = "") -> Chart:
     """``chart`` laid out for its width class: a wrapped title, a legend clear of the plot.
 
     The title breaks over as many lines as ``width`` needs (``title_chars``)
@@ -152,6 +178,8 @@ def fit(chart: Chart, style: Style, *, width: str = "half") -> Chart:
     entries' lengths, with the figure made taller by the same amount, so it
     never sits on a plot, an axis title or the title. A legend taller than
     half the style's height (many groups, two entries each) scrolls instead.
+    A ``stamp`` (the run in words and the round) goes under the title in a
+    smaller grey font, so an exported PNG says what it shows on its own.
 
     Parameters
     ----------
@@ -160,6 +188,8 @@ def fit(chart: Chart, style: Style, *, width: str = "half") -> Chart:
     style : Style
     width : {"half", "full"}
         How wide the page draws it.
+    stamp : str
+        Plain text for the line under the title; none when empty.
 
     Returns
     -------
@@ -182,6 +212,10 @@ def fit(chart: Chart, style: Style, *, width: str = "half") -> Chart:
     text = title.get("text") or ""
     if text:
         text, lines = wrap_title(text, title_chars(style, width))
+        extra_lines = stamp_lines(stamp, style, width) if stamp else []
+        for line in extra_lines:
+            text += f'<br><span style="font-size:{stamp_size(style)}px;color:{STAMP_COLOUR}">{line}</span>'
+        lines += len(extra_lines)
         if lines > 1:
             size = int((title.get("font") or {}).get("size", style.font + 4))
             # plotly.js lifts a top-anchored title of several lines by about

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from components import harm
-from dashboard.captions import _pct, at_round
+from dashboard.captions import REST, _pct, at_round, extremes
 from dashboard.safe import md_escape
 
 _GAP_WORDS = {
@@ -100,16 +100,22 @@ def uncertainty_caption(groups: pd.DataFrame, r: int) -> str:
     if "uncertainty_bias" not in groups.columns:
         return "This record holds no uncertainty bias."
     now = at_round(groups, r, ("uncertainty_bias",))
-    parts = []
+    parts, values = [], []
     for g, row in now.items():
         v = float(row["uncertainty_bias"])
         parts.append(f"**{md_escape(g)}** " + ("n/a" if math.isnan(v) else f"{v:+.2f}"))
+        values.append(v)
+    head, _, rest = extremes(
+        parts, values, low="surest about (lowest)", high="least sure about (highest)"
+    ).partition(REST)
+    if not rest:
+        head = ", ".join(parts)
     return (
-        "Now: " + ", ".join(parts) + ". Measured on the unlabelled pool after each round's "
+        "Now: " + head + ". Measured on the unlabelled pool after each round's "
         "refit (Phillips, Chang & Friedler 2018): above 0 means the model is confident about "
         "the group less often than about the others, below 0 more often. A strategy that asks "
         "where the model is unsure tends to ask more about groups above 0; it is a tendency, "
-        "not a rule for every batch."
+        "not a rule for every batch." + (REST + rest if rest else "")
     )
 
 

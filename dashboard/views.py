@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from components.run_words import run_stamp
 from components.trace import RunTrace
 from dashboard import captions as C
 from dashboard import headline as H
@@ -223,7 +224,20 @@ def _width(entry: ChartEntry, style: Style) -> str:
 
 def _draw(entry: ChartEntry, fig: Chart, caption: str, *, key: str) -> None:
     show(fig, key=key, alt=entry.alt, export=entry.export)
-    (st.markdown if entry.caption_kind == "text" else st.caption)(caption)
+    head, _, rest = caption.partition(C.REST)
+    (st.markdown if entry.caption_kind == "text" else st.caption)(head)
+    if rest:
+        with st.expander("Every group"):
+            st.markdown(rest)
+
+
+def explore_figure(entry: ChartEntry, view: RoundView, style: Style, stamp: str) -> dict:
+    """One Explore chart as plotly JSON: fitted to its width, the run and round under its title.
+
+    The title, the stamp and the legend are in the figure itself, so the camera
+    button's PNG stands alone on a handout.
+    """
+    return fit(entry.build(view), style, width=_width(entry, style), stamp=stamp).to_dict()
 
 
 def charts(trace: RunTrace, r: int, style: Style) -> None:
@@ -245,11 +259,13 @@ def charts(trace: RunTrace, r: int, style: Style) -> None:
     view = RoundView(trace, r, style=style, limit=limit)
     run = _run_key(trace)
     text = _text(trace, r)
+    stamp = run_stamp(trace.config, r)
     for row in rows(explore_charts(), style):
         for entry, cell in zip(row, _cells(row, style), strict=True):
             key = (run, *figure_key(entry, view))
             spec = FIGURES.get_or_build(
-                key, lambda e=entry: fit(e.build(view), style, width=_width(e, style)).to_dict()
+                key,
+                lambda e=entry: explore_figure(e, view, style, stamp),
             )
             with cell:
                 _draw(

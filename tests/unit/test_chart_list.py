@@ -228,11 +228,11 @@ PARAMS = {"dataset": "two_groups:n_samples=400", "strategy": "least_confidence",
 
 def drawn(at: AppTest) -> list[tuple[str, str]]:
     """(key, title) of every plotly chart on the page, in order (a title wrapped
-    for its width, ``figure_fit.fit``, read as one line)."""
+    for its width, ``figure_fit.fit``, read as one line; the run's stamp under it dropped)."""
     out = []
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
-        title = spec["layout"]["title"]["text"].replace("<br>", " ")
+        title = spec["layout"]["title"]["text"].split("<br><span")[0].replace("<br>", " ")
         out.append((chart.proto.id.rsplit("-", 1)[-1], title))
     return out
 
@@ -276,3 +276,22 @@ def test_classroom_mode_and_compare_draw_the_flagged_entries():
     assert keys == [e.key for e in CL.compare_charts("strategies")] + [
         f"cmp_{e.key}" for e in CL.compare_charts("round")
     ]
+
+
+def test_every_explore_chart_stands_alone_as_an_exported_png(trace):
+    """The camera button saves the figure as drawn: title, the run in words, the round, legend."""
+    from components.run_words import run_stamp
+
+    r = 2
+    view = CL.RoundView(trace, r, style=Style())
+    stamp = run_stamp(trace.config, r)
+    assert "Round 2" in stamp and "Two groups (2D)" in stamp and "Least confidence" in stamp
+    for entry in CL.explore_charts():
+        spec = dashboard.views.explore_figure(entry, view, Style(), stamp)
+        title = spec["layout"]["title"]["text"]
+        seen = " ".join(re.sub(r"<[^>]+>", " ", title).split())
+        assert "Round 2" in seen and "Least confidence" in seen, (entry.key, title)
+        assert "on minority (flip 0.5" in seen, (entry.key, title)
+        named = {t.get("name") for t in spec["data"] if t.get("name")}
+        if {"majority", "minority"} <= named:
+            assert spec["layout"].get("showlegend") is not False, entry.key

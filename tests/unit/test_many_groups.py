@@ -268,3 +268,50 @@ def test_group_code_dtype_fits_the_count() -> None:
         assert np.iinfo(dtype).max >= k - 1
         codes = np.arange(k).astype(dtype)
         assert (_decoded(_encoded(codes)) == np.arange(k)).all()
+
+
+def _twelve_groups_frame(r: int = 3):
+    import pandas as pd
+
+    names = [f"group {k:02d}" for k in range(12)]
+    return pd.DataFrame(
+        {
+            "round": [r] * 12,
+            "group": names,
+            "pool_share": [1 / 12] * 12,
+            "query_share_cum": [k / 66 for k in range(12)],
+            "queried_cum": [k * 10 for k in range(12)],
+            "queried": [k % 3 for k in range(12)],
+            "accuracy": [0.5 + k / 30 for k in range(12)],
+            "accuracy_observed": [0.5 + k / 30 for k in range(12)],
+            "uncertainty_bias": [(k - 6) / 10 for k in range(12)],
+        }
+    )
+
+
+def test_captions_for_twelve_groups_name_the_extremes_and_keep_the_rest_one_click_away() -> None:
+    from dashboard import captions as C
+    from dashboard import rate_captions as RC
+
+    g = _twelve_groups_frame()
+    for caption in (
+        C.ledger_caption(g, 3),
+        C.accuracy_caption(g, 3),
+        RC.uncertainty_caption(g, 3),
+    ):
+        head, sep, rest = caption.partition(C.REST)
+        assert sep, caption
+        named = [f"group {k:02d}" for k in range(12) if f"group {k:02d}" in head]
+        assert named == ["group 00", "group 01", "group 10", "group 11"], head
+        assert all(f"group {k:02d}" in rest for k in range(12))
+    ledger = C.ledger_caption(g, 3).partition(C.REST)[0]
+    assert ledger.index("group 11") < ledger.index("group 00")  # most asked first
+    assert "none of group 00, group 03, group 06, group 09" in C.composition_caption(g, 3)
+
+
+def test_captions_for_two_groups_list_both_inline() -> None:
+    from dashboard import captions as C
+
+    g = _twelve_groups_frame().iloc[[0, 11]]
+    assert C.REST not in C.ledger_caption(g, 3)
+    assert "group 00" in C.ledger_caption(g, 3) and "group 11" in C.ledger_caption(g, 3)
