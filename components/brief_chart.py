@@ -14,8 +14,8 @@ import pandas as pd
 from components.outcome_text import rate_pct
 
 TRUTH, RECORDED, AXIS = "#1f4e79", "#9a6700", "#777"
-WIDTH, LABEL_W, PANEL_GAP, ROW_H, TOP = 700, 120, 26, 19, 40
-MAX_NAME = 20
+WIDTH, LABEL_W, PANEL_GAP, ROW_H, TOP = 700, 150, 40, 19, 32
+MAX_NAME = 24
 
 
 def short(name: str, limit: int = MAX_NAME) -> str:
@@ -104,7 +104,8 @@ def rates_svg(t: pd.DataFrame, what: str) -> str:
     for i, g in enumerate(t["group"].astype(str)):
         y = TOP + ROW_H * i + 4
         parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 3.5}" text-anchor="end">{escape(short(g))}</text>'
+            f'<text x="{LABEL_W - 8}" y="{y + 3.5}" text-anchor="end" font-size="9">'
+            f"{escape(short(g))}</text>"
         )
     ly = height - 8
     parts.append(

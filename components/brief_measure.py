@@ -102,7 +102,7 @@ def ledger_section(groups: pd.DataFrame, r: int) -> str:
     rows = []
     for i, row in bal.iterrows():
         word = row["word"] or ""
-        cls = f' class="{word}"' if word in (harm.UNDER, harm.OVER) else ""
+        cls = f' class="word {word}"' if word in (harm.UNDER, harm.OVER) else ' class="word"'
         pool, query = float(row["pool_share"]), float(row["query_share"])
         bar = (
             '<div class="bar" aria-hidden="true">'
@@ -209,7 +209,7 @@ def gap_section(groups: pd.DataFrame, r: int, what: str) -> str:
     head = (
         '<tr><th class="wide">Gap, in percentage points</th>'
         '<th class="num truth">Truth (95%)</th><th class="num rec">Recorded (95%)</th>'
-        "<th>Highest vs lowest</th></tr>"
+        '<th class="pair">Highest vs lowest</th></tr>'
     )
     return f'<table>{head}{"".join(rows)}</table><p class="note">{e(T.GAP_NOTE)}</p>'
 

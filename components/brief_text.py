@@ -234,7 +234,9 @@ th, td { text-align: left; padding: 0.7mm 1.6mm; border-bottom: 1px solid #e2e2e
 th { font-weight: bold; border-bottom: 1px solid #999; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.group { max-width: 45mm; overflow-wrap: anywhere; }
-th.wide { width: 52%; }
+th.wide { width: 46%; }
+th.pair { min-width: 34mm; }
+td.word { white-space: nowrap; }
 .under { color: var(--accent); font-weight: bold; }
 .over { color: var(--truth); font-weight: bold; }
 .bar { position: relative; height: 2.4mm; background: #eee; width: 30mm; margin: 0.9mm 0; }
