@@ -43,8 +43,11 @@ def pick_round(groups: pd.DataFrame, r: int | None) -> int:
     return int(r)
 
 
-def _dataset_facts(config: RunConfig, dataset: Any) -> tuple[str, str, str]:
-    """(description, citation, positive label) of the run's data, as far as they can be known."""
+def _dataset_facts(config: RunConfig, dataset: Any) -> tuple[str, str, str, bool]:
+    """(description, citation, positive label, positive favourable) of the run's data.
+
+    As far as they can be known: an upload no longer stored gives its entry's words.
+    """
     from datasets.base import DATASETS, _ensure_loaders, load
 
     _ensure_loaders()
@@ -57,8 +60,13 @@ def _dataset_facts(config: RunConfig, dataset: Any) -> tuple[str, str, str]:
         except (UserInputError, OSError, ValueError):
             dataset = None
     if dataset is None:
-        return (entry.description if entry is not None else name, citation, "positive")
-    return (dataset.description, citation or dataset.source, dataset.positive_label)
+        return (entry.description if entry is not None else name, citation, "positive", True)
+    return (
+        dataset.description,
+        citation or dataset.source,
+        dataset.positive_label,
+        dataset.positive_favourable,
+    )
 
 
 def _entry(registry: Any, name: str) -> Any:
@@ -68,12 +76,12 @@ def _entry(registry: Any, name: str) -> Any:
         return None
 
 
-def _run_section(config: RunConfig, facts: tuple[str, str, str], n_seeds: int) -> str:
+def _run_section(config: RunConfig, facts: tuple[str, str, str, bool], n_seeds: int) -> str:
     from components.learners import LEARNERS
     from components.scenarios import SCENARIOS
     from components.strategies import STRATEGIES
 
-    description, citation, positive = facts
+    description, citation, positive, _ = facts
     items = [
         (
             "Data",
@@ -222,7 +230,7 @@ def brief_html(
         '<section><h2>Who was asked: the query ledger <span class="fn">(Measure)</span></h2>'
         f"{M.ledger_section(groups, r)}</section>"
         '<section><h2>What the model gets wrong, for whom <span class="fn">(Measure)</span></h2>'
-        f"{M.outcome_section(groups, rounds, r, what)}</section>"
+        f"{M.outcome_section(groups, rounds, r, what, favourable=facts[3])}</section>"
         '<section><h2>Fairness gaps with 95% intervals <span class="fn">(Measure)</span></h2>'
         f"{M.gap_section(groups, r, what)}</section>"
         '<section><h2>What was assumed <span class="fn">(Map)</span></h2>'

@@ -134,7 +134,10 @@ def _by_group(t: pd.DataFrame, col: str) -> str:
     )
 
 
-def outcome_section(groups: pd.DataFrame, rounds: pd.DataFrame, r: int, what: str) -> str:
+def outcome_section(
+    groups: pd.DataFrame, rounds: pd.DataFrame, r: int, what: str, *, favourable: bool = True
+) -> str:
+    """Per-group outcomes against the truth beside the recorded labels, in outcome words."""
     t = harm.rates(groups, r)
     gap = harm.largest_gap(t)
     gap_obs = harm.largest_gap(t, suffix="_observed")
@@ -142,6 +145,8 @@ def outcome_section(groups: pd.DataFrame, rounds: pd.DataFrame, r: int, what: st
         f"<p><b>Truly {e(what)}:</b> the model recognises {_by_group(t, 'tpr')}.</p>",
         f"<p><b>Truly not:</b> it wrongly flags {_by_group(t, 'fpr')}.</p>",
     ]
+    if not favourable:
+        lines.append(f"<p>{e(T.UNFAVOURABLE.format(what=what))}</p>")
     if gap is not None:
         verb = "recognised least often" if gap.metric == "tpr" else "wrongly flagged most often"
         chance = (

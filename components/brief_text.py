@@ -80,6 +80,10 @@ QUESTIONS = (
     "who sees the result?",
 )
 
+UNFAVOURABLE = (
+    "Here the positive label (\u2018{what}\u2019) is the outcome a person would not want: "
+    "being wrongly flagged is the error that falls on the person."
+)
 LEDGER_NOTE = (
     "A group is under- or over-queried when its share of the queries lies outside the range "
     "that random picks would land in 95% of the time for its pool share and this many queries; "

@@ -3,6 +3,7 @@ hostile names escaped, and the ``brief`` verb end to end."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 
@@ -109,6 +110,14 @@ def test_replay_links_other_than_web_addresses_are_refused(default_run):
             brief_html(config, frames, replay_url=url, dataset=dataset)
     with pytest.raises(UserInputError, match=r"round: 99 is not a round of this run"):
         brief_html(config, frames, round=99, dataset=dataset)
+
+
+def test_an_unfavourable_positive_says_who_a_false_flag_harms(default_run, default_brief):
+    config, frames, dataset = default_run
+    assert "the outcome a person would not want" not in default_brief
+    unfavourable = dataclasses.replace(dataset, positive_favourable=False)
+    page = brief_html(config, frames, dataset=unfavourable)
+    assert "being wrongly flagged is the error that falls on the person" in page
 
 
 def test_round_zero_says_nothing_was_asked_yet(default_run):
