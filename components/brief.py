@@ -43,22 +43,36 @@ def pick_round(groups: pd.DataFrame, r: int | None) -> int:
     return int(r)
 
 
-def _dataset_facts(config: RunConfig, dataset: Any) -> tuple[str, str, str, bool]:
-    """(description, citation, positive label, positive favourable) of the run's data.
+def _load(config: RunConfig, dataset: Any) -> Any:
+    """The run's ``Dataset``: ``dataset`` if given, else loaded; None when it cannot be."""
+    from datasets.base import load
 
-    As far as they can be known: an upload no longer stored gives its entry's words.
-    """
-    from datasets.base import DATASETS, _ensure_loaders, load
+    if dataset is not None:
+        return dataset
+    try:
+        return load(config.dataset)
+    except (UserInputError, OSError, ValueError):
+        return None  # e.g. an upload no longer stored: the brief says less about the data
+
+
+def _resolved(config: RunConfig, dataset: Any) -> RunConfig:
+    """``config`` with every default filled (the scenarios' target groups too), when possible."""
+    if dataset is None:
+        return config
+    try:
+        return config.resolve(dataset=dataset)
+    except (UserInputError, OSError, ValueError):
+        return config
+
+
+def _dataset_facts(config: RunConfig, dataset: Any) -> tuple[str, str, str, bool]:
+    """(description, citation, positive label, positive favourable) of the run's data."""
+    from datasets.base import DATASETS, _ensure_loaders
 
     _ensure_loaders()
     name = config.dataset.name
     entry = _entry(DATASETS, name)
     citation = entry.citation if entry is not None else ""
-    if dataset is None:
-        try:
-            dataset = load(config.dataset)
-        except (UserInputError, OSError, ValueError):
-            dataset = None
     if dataset is None:
         return (entry.description if entry is not None else name, citation, "positive", True)
     return (
@@ -201,6 +215,8 @@ def brief_html(
     groups, rounds = frames["groups"], frames["rounds"]
     r = pick_round(groups, round)
     replay_url = check_url(replay_url)
+    dataset = _load(config, dataset)
+    config = _resolved(config, dataset)
     facts = _dataset_facts(config, dataset)
     what = outcome_words(facts[2])
     n_seeds = 1

@@ -120,6 +120,13 @@ def test_an_unfavourable_positive_says_who_a_false_flag_harms(default_run, defau
     assert "being wrongly flagged is the error that falls on the person" in page
 
 
+def test_an_unresolved_config_is_described_with_its_defaults(default_run, default_brief):
+    _, frames, dataset = default_run
+    page = brief_html(DEFAULT_CONFIG, frames, replay_url="https://example.org/?a=1&b=2")
+    assert page == default_brief  # the app's config, resolved and loaded by the brief itself
+    assert "direction = down" in page and "--scenario label_bias:group=Female," in page
+
+
 def test_round_zero_says_nothing_was_asked_yet(default_run):
     config, frames, dataset = default_run
     page = brief_html(config, frames, round=0, dataset=dataset)
