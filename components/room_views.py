@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from specs import Spec, UserInputError
 
@@ -118,6 +117,8 @@ def _word(value: Any) -> str:
 @lru_cache(maxsize=16)
 def _label_columns(spec: Spec) -> tuple[str, ...]:
     """Columns of ``raw`` that give the label away: two values, one per class."""
+    import pandas as pd
+
     from datasets.base import load
 
     ds = load(spec)
@@ -142,6 +143,8 @@ def show_row(spec: Spec, row: int) -> tuple[str, tuple, tuple | None, str | None
     >>> kind, [name for name, _ in fields], image, text
     ('tabular', ['x1', 'x2', 'group'], None, None)
     """
+    import pandas as pd
+
     from datasets.base import load
 
     ds = load(spec)

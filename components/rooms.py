@@ -37,64 +37,46 @@ truth; names with per-student counts only when the teacher turns
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from components import room_views as views
-from components.config import RunConfig
-from components.engine import Simulation
-from components.room_db import Database, default_url, items, rooms, rounds, students
-from components.room_state import (
-    RoomRecords,
-    public_state,
-    room_records,
-    student_state,
-    teacher_state,
+from components.room_access import (
+    ALPHABET,
+    CODE_LENGTH,
+    DEFAULT_MAX_STUDENTS,
+    DEFAULT_TTL_HOURS,
+    MAX_STUDENTS,
+    MSG_ALREADY_OPEN,
+    MSG_DONE,
+    MSG_FULL,
+    MSG_MAX,
+    MSG_NO_STUDENTS,
+    MSG_NONE_OPEN,
+    RoomAccess,
+    _hash,
+    _labels,
+    _Live,
+    normalise_code,
 )
+from components.room_db import Database, default_url, items, rooms, rounds, students
 from specs import UserInputError
 
-__all__ = ["Item", "Room", "RoomStore", "SubmitResult"]
+if TYPE_CHECKING:
+    from components.config import RunConfig
+    from components.room_state import RoomRecords
+
+__all__ = ["Item", "Room", "RoomStore", "SubmitResult", "normalise_code"]
 
 Item = views.Item
-#: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
-DEFAULT_TTL_HOURS = 12.0
-DEFAULT_MAX_STUDENTS = 60
-MAX_STUDENTS = 200
-#: Rooms whose rebuilt model a store keeps in memory.
-LIVE_ROOMS = 8
-
-MSG_CODE = (
-    "room code: {value!r} is not an open room on this server (rooms last {hours:g} hours); "
-    "allowed: the {n}-character code on the teacher's screen"
-)
-MSG_TOKEN = (
-    "{who} token: {value!r} is not known in any open room; allowed: the link you got when "
-    "you {how} (rooms last {hours:g} hours)"
-)
-MSG_FULL = "room {code}: {n} students have joined, its limit; allowed: at most {n} students"
-MSG_MAX = "max_students: {value!r}; allowed: an integer in [1, {limit}]"
-MSG_NO_STUDENTS = "room {code}: no student has joined; allowed: open a round once students join"
-MSG_ALREADY_OPEN = "room {code}: round {n} is already open; allowed: close it first"
-MSG_NONE_OPEN = "round: no round is open in room {code}; allowed: {allowed}"
-MSG_CLOSED = "round: round {n} is closed; allowed: {allowed}"
-MSG_DONE = "room {code}: all {n} rounds are done; allowed: read the results, or start a new room"
-MSG_NOT_YOURS = "positions: {bad} are not your items in round {n}; allowed: {mine}"
-MSG_LABELS = "labels: {value!r}; allowed: a mapping of your item positions to 0 or 1"
-MSG_LABEL_VALUE = "label for position {position}: {value!r}; allowed: 0 or 1"
 
 
 @dataclass(frozen=True)
@@ -115,60 +97,7 @@ class SubmitResult:
     round_closed: bool
 
 
-@dataclass
-class _Live:
-    """A room's rebuilt ``Simulation`` after ``closed`` rounds, and its proposed batch."""
-
-    sim: Simulation
-    closed: int
-    proposed: np.ndarray | None = None
-
-
-class _Expired(UserInputError):
-    def __init__(self, message: str, room_id: int) -> None:
-        super().__init__(message)
-        self.room_id = room_id
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _peek(token: object) -> str:
-    """A secret as shown in a refusal: its first characters only."""
-    text = str(token)
-    return text[:4] + "…" if len(text) > 4 else text
-
-
-def normalise_code(value: object) -> str:
-    """A room code as typed (any case, spaces or dashes), upper-cased and stripped.
-
-    >>> normalise_code(" ab3-d7k ")
-    'AB3D7K'
-    """
-    return re.sub(r"[\s\-]", "", str(value)).upper()
-
-
-def _labels(answers: object) -> dict[int, int]:
-    if not isinstance(answers, Mapping) or not answers:
-        raise UserInputError(MSG_LABELS.format(value=str(answers)[:60]))
-    out: dict[int, int] = {}
-    for key, value in answers.items():
-        try:
-            position = int(key)
-        except (TypeError, ValueError):
-            raise UserInputError(MSG_LABELS.format(value=str(answers)[:60])) from None
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-            if not (isinstance(value, str) and value.strip() in ("0", "1")):
-                raise UserInputError(MSG_LABEL_VALUE.format(position=position, value=value))
-        label = int(value)
-        if label not in (0, 1):
-            raise UserInputError(MSG_LABEL_VALUE.format(position=position, value=value))
-        out[position] = label
-    return out
-
-
-class RoomStore:
+class RoomStore(RoomAccess):
     """Classroom rooms in a database; every method is one request of a page.
 
     Parameters
@@ -188,14 +117,13 @@ class RoomStore:
         ttl_hours: float = DEFAULT_TTL_HOURS,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        if not float(ttl_hours) > 0:
+            raise ValueError(f"ttl_hours={ttl_hours!r}; allowed: a positive number of hours")
         self.url = url or default_url()
         self.db = Database(self.url)
         self.ttl_hours = float(ttl_hours)
         self.clock = clock
-        self._live: OrderedDict[tuple, _Live] = OrderedDict()
-        self._configs: dict[int, RunConfig] = {}
-        self._locks: dict[int, threading.Lock] = {}
-        self._guard = threading.Lock()
+        super().__init__()
 
     # -- rooms and students ----------------------------------------------------
     def create_room(
@@ -207,6 +135,9 @@ class RoomStore:
         show_names: bool = False,
     ) -> Room:
         """A new room running ``config``; the config is checked by building its run."""
+        from components.config import RunConfig
+        from components.engine import Simulation
+
         if isinstance(config, str):
             config = RunConfig.from_json(config)
         elif not isinstance(config, RunConfig):
@@ -450,7 +381,7 @@ class RoomStore:
         }
 
     # -- reading -------------------------------------------------------------------
-    def state(self, key: str, *, now: float | None = None) -> dict[str, Any]:
+    def state(self, key: str) -> dict[str, Any]:
         """The teacher's view (``key`` a teacher token) or the public one (``key`` a room code).
 
         Public: the round, the number of students and the open round's
@@ -458,6 +389,8 @@ class RoomStore:
         answers against the truth per group, the ledger, the groups the class
         was never shown and, with ``show_names`` on, each student's counts.
         """
+        from components.room_state import public_state, teacher_state
+
         with self._refusing(), self.db.read() as conn:
             if len(normalise_code(key)) <= CODE_LENGTH + 2:
                 return public_state(conn, self._room_by_code(conn, key))
@@ -465,9 +398,11 @@ class RoomStore:
 
     def student_state(self, student_token: str) -> dict[str, Any]:
         """A student's own view: their name, their progress, the class's counts; nobody else's."""
+        from components import room_state
+
         with self._refusing(), self.db.read() as conn:
             student, room = self._student(conn, student_token)
-            return student_state(conn, room, student)
+            return room_state.student_state(conn, room, student)
 
     def records(self, teacher_token: str) -> RoomRecords:
         """The run's records (``rounds``, ``groups``, ``queries``) with pseudonymous annotators."""
@@ -482,197 +417,6 @@ class RoomStore:
                 ).all()
             with self._room_lock(room.id):
                 result = self._replay(room, history).sim.result()
+        from components.room_state import room_records
+
         return room_records(result, who)
-
-    # -- expiry ----------------------------------------------------------------------
-    def purge_expired(self) -> int:
-        """Delete every expired room and its rows; returns how many were deleted."""
-        with self.db.write() as conn:
-            ids = (
-                conn.execute(select(rooms.c.id).where(rooms.c.expires_at <= self.clock()))
-                .scalars()
-                .all()
-            )
-            self._delete(conn, ids)
-        return len(ids)
-
-    def _delete(self, conn: Connection, ids: list[int]) -> None:
-        if not ids:
-            return
-        for table in (items, rounds, students):
-            conn.execute(delete(table).where(table.c.room_id.in_(ids)))
-        conn.execute(delete(rooms).where(rooms.c.id.in_(ids)))
-        with self._guard:
-            for key in [k for k in self._live if k[0] in ids]:
-                self._live.pop(key)
-            for i in ids:
-                self._configs.pop(i, None)
-
-    # -- internals ---------------------------------------------------------------------
-    def _refusing(self) -> _Refusing:
-        return _Refusing(self)
-
-    def _alive(self, room: Any, refusal: str) -> Any:
-        if room is None:
-            raise UserInputError(refusal)
-        if room.expires_at <= self.clock():
-            raise _Expired(refusal, room.id)
-        return room
-
-    def _room_by_code(self, conn: Connection, code: str) -> Any:
-        text = normalise_code(code)
-        refusal = MSG_CODE.format(value=str(code)[:20], hours=self.ttl_hours, n=CODE_LENGTH)
-        if len(text) != CODE_LENGTH or any(c not in ALPHABET for c in text):
-            raise UserInputError(refusal)
-        row = conn.execute(select(rooms).where(rooms.c.code == text)).first()
-        return self._alive(row, refusal)
-
-    def _room_by_teacher(self, conn: Connection, token: str) -> Any:
-        refusal = MSG_TOKEN.format(
-            who="teacher", value=_peek(token), how="opened the room", hours=self.ttl_hours
-        )
-        row = conn.execute(select(rooms).where(rooms.c.teacher_hash == _hash(str(token)))).first()
-        return self._alive(row, refusal)
-
-    def _student(self, conn: Connection, token: str) -> tuple[Any, Any]:
-        refusal = MSG_TOKEN.format(
-            who="student", value=_peek(token), how="joined", hours=self.ttl_hours
-        )
-        student = conn.execute(
-            select(students).where(students.c.token_hash == _hash(str(token)))
-        ).first()
-        if student is None:
-            raise UserInputError(refusal)
-        room = conn.execute(select(rooms).where(rooms.c.id == student.room_id)).first()
-        return student, self._alive(room, refusal)
-
-    def _open_round(self, conn: Connection, room_id: int, *, lock: bool = False) -> int | None:
-        query = select(rounds.c.number).where(
-            rounds.c.room_id == room_id, rounds.c.status == "open"
-        )
-        return conn.execute(query.with_for_update() if lock else query).scalar()
-
-    def _mark_closed(self, conn: Connection, room_id: int, number: int, by: str) -> None:
-        conn.execute(
-            update(rounds)
-            .where(rounds.c.room_id == room_id, rounds.c.number == number)
-            .values(status="closed", closed_at=self.clock(), closed_by=by)
-        )
-
-    def _refuse_submit(
-        self,
-        room: Any,
-        number: int | None,
-        labels: dict[int, int],
-        now: set[int],
-        earlier: dict[int, int],
-    ) -> None:
-        wait = "wait for the teacher to open the next round"
-        late = sorted({earlier[p] for p in labels if p in earlier and p not in now})
-        if late:
-            allowed = f"your items of round {number}" if number is not None else wait
-            raise UserInputError(MSG_CLOSED.format(n=late[0], allowed=allowed))
-        if number is None:
-            raise UserInputError(MSG_NONE_OPEN.format(code=room.code, allowed=wait))
-        bad = sorted(set(labels) - now)
-        shown = ", ".join(map(str, bad[:10])) + (" ..." if len(bad) > 10 else "")
-        mine = ", ".join(map(str, sorted(now))) if now else "none (you have no items this round)"
-        raise UserInputError(MSG_NOT_YOURS.format(bad=shown, n=number, mine=mine))
-
-    def _config(self, room: Any) -> RunConfig:
-        with self._guard:
-            cfg = self._configs.get(room.id)
-            if cfg is None:
-                cfg = self._configs[room.id] = RunConfig.from_json(room.config_json)
-            return cfg
-
-    def _room_lock(self, room_id: int) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(room_id, threading.Lock())
-
-    def _remember(self, key: tuple, live: _Live) -> None:
-        self._live[key] = live
-        self._live.move_to_end(key)
-        while len(self._live) > LIVE_ROOMS:
-            self._live.popitem(last=False)
-
-    def _history(self, conn: Connection, room_id: int) -> dict[str, Any]:
-        """Closed rounds as ``(positions, labels)`` in batch order, and the open round."""
-        status = dict(
-            conn.execute(
-                select(rounds.c.number, rounds.c.status).where(rounds.c.room_id == room_id)
-            ).all()
-        )
-        rows = conn.execute(
-            select(items.c.round, items.c.position, items.c.label)
-            .where(items.c.room_id == room_id)
-            .order_by(items.c.round, items.c.slot)
-        ).all()
-        closed: list[tuple[np.ndarray, np.ndarray]] = []
-        open_round = next((n for n, s in status.items() if s == "open"), None)
-        for n in sorted(k for k, s in status.items() if s == "closed"):
-            mine = [r for r in rows if r.round == n]
-            closed.append(
-                (
-                    np.array([r.position for r in mine], dtype=np.int64),
-                    np.array([r.label for r in mine], dtype=np.int64),
-                )
-            )
-        opened = [r.position for r in rows if r.round == open_round]
-        return {"closed": closed, "open": open_round, "open_positions": np.array(opened, int)}
-
-    def _replay(self, room: Any, history: dict[str, Any]) -> _Live:
-        """The room's ``Simulation`` after its closed rounds (call with the room's lock held).
-
-        Each round replays as it ran: the strategy proposes (so its random
-        stream advances as it did), the proposal must equal the stored batch,
-        and the stored labels refit the model.
-        """
-        key = (room.id, room.code, room.created_at)
-        with self._guard:
-            live = self._live.get(key)
-        closed = history["closed"]
-        if live is None or live.closed > len(closed):
-            live = _Live(Simulation(self._config(room)), 0)
-        for positions, labels in closed[live.closed :]:
-            self._propose(live, positions)
-            live.sim.step(labels, positions=positions)
-            live.closed, live.proposed = live.closed + 1, None
-        if history["open"] is not None:
-            self._propose(live, history["open_positions"])
-        with self._guard:
-            self._remember(key, live)
-        return live
-
-    @staticmethod
-    def _propose(live: _Live, expected: np.ndarray) -> None:
-        if live.proposed is None:
-            live.proposed = live.sim.propose()
-        if not np.array_equal(live.proposed, expected):
-            raise RuntimeError(
-                "room store: the replayed run proposes another batch than the stored one; "
-                "the code or its libraries changed since the room was created"
-            )
-
-    def _refit(self, room: Any) -> Any:
-        with self.db.read() as conn:
-            history = self._history(conn, room.id)
-        with self._room_lock(room.id):
-            return self._replay(room, history).sim.records[-1]
-
-
-class _Refusing:
-    """Turns an expired room's refusal into a purge, then the same refusal."""
-
-    def __init__(self, store: RoomStore) -> None:
-        self.store = store
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
-        if isinstance(exc, _Expired):
-            with self.store.db.write() as conn:
-                self.store._delete(conn, [exc.room_id])
-            raise UserInputError(str(exc)) from None
-        return False
