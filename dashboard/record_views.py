@@ -178,6 +178,52 @@ def records_zip(trace: RunTrace) -> bytes:
     return buf.getvalue()
 
 
+def replay_link(trace: RunTrace, r: int) -> str | None:
+    """The link that reopens this run at round ``r`` on this server, or None off a server."""
+    from urllib.parse import urlencode, urlsplit
+
+    from dashboard import state as S
+
+    url = urlsplit(st.context.url or "")
+    if url.scheme not in ("http", "https") or not url.netloc:
+        return None
+    query = S.config_to_query(trace.config) | S.view_to_query(r, False)
+    return f"{url.scheme}://{url.netloc}/?{urlencode(query, doseq=True)}"
+
+
+def brief_button(trace: RunTrace, r: int, *, key: str = "dl_brief") -> None:
+    """One click: the stakeholder brief of this run at round ``r`` (one self-contained HTML page).
+
+    Built only when clicked (``components.brief.brief_html``).
+    """
+    from components.brief import brief_html
+
+    def build() -> str:
+        return brief_html(
+            trace.config,
+            trace.frames,
+            round=r,
+            replay_url=replay_link(trace, r),
+            dataset=load(trace.config.dataset),
+        )
+
+    st.download_button(
+        "Brief for stakeholders (one page, HTML)",
+        build,
+        file_name=f"who-gets-labeled-brief-round-{r}.html",
+        mime="text/html",
+        key=key,
+        on_click="ignore",
+        icon=":material/description:",
+        help=(
+            "A one-page summary of this run at this round for a decision-maker: who was asked, "
+            "who the model fails against the truth beside what the recorded labels show, the "
+            "gaps with intervals, what was assumed, and how to replay it. Prints to one or two "
+            "pages; fetches nothing from the network."
+        ),
+    )
+
+
 def downloads(trace: RunTrace) -> None:
     """Run records as a zip of CSVs, and the config as JSON.
 

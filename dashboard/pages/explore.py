@@ -33,6 +33,7 @@ if trace is not None:
     def body(r: int) -> None:
         st.query_params["round"] = str(r)  # a shared link opens at this round
         views.headline(trace, r)
+        record_views.brief_button(trace, r)
         views.charts(trace, r, style)
         record_views.batch_cards(trace, r)
 

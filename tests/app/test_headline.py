@@ -88,3 +88,19 @@ def test_headline_text_escapes_names_and_label_words():
         assert "](" not in text and "<b>" not in text and "http://" not in text
     assert md_escape(name) in out["truth"] and "\\$5" in out["truth"]
     assert np.isfinite(shown_rates(out["truth"].split("  \n")[0]).get("other", np.nan))
+
+
+def test_explore_offers_the_brief_of_the_run_at_the_round_shown():
+    """One click gives the stakeholder brief; it names the harmed group with the run's numbers."""
+    from components.brief import brief_html
+
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.button(key="btn_end").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    buttons = [b for b in at.get("download_button") if "Brief for stakeholders" in str(b.proto)]
+    assert len(buttons) == 1
+    trace = at.session_state[S.TRACE]
+    page = brief_html(trace.config, trace.frames, round=trace.last_round)
+    g = trace.frames["groups"]
+    female = g[(g["round"] == trace.last_round) & (g["group"] == "Female")].iloc[0]
+    assert "Female" in page and f"{female['tpr']:.0%}" in page
