@@ -157,15 +157,23 @@ def _write_json(path: Path, data: Any) -> None:
     _atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2) + "\n", "utf-8"))
 
 
-def _save_run(out: Path, key: str, payload: dict[str, Any]) -> None:
-    """Write a finished run's folder under a temporary name, then rename it into place."""
+def _save_run(out: Path, key: str, config: RunConfig, payload: dict[str, Any]) -> None:
+    """Write a finished run's folder under a temporary name, then rename it into place.
+
+    Its tables start with ``run_id`` and :data:`CONFIG_COLUMNS`, so the sweep's
+    tables are their concatenation.
+    """
+    columns = {"run_id": key, **describe(config)}
     final = out / RUNS / key
     tmp = out / RUNS / f".tmp-{key}-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
     try:
         (tmp / "config.json").write_text(payload["config"] + "\n", encoding="utf-8")
         for kind in KINDS:
-            payload[kind].to_parquet(tmp / f"{kind}.parquet", index=False)
+            frame = payload[kind]
+            front = pd.DataFrame({c: [v] * len(frame) for c, v in columns.items()})
+            table = pd.concat([front, frame.reset_index(drop=True)], axis=1)
+            table.to_parquet(tmp / f"{kind}.parquet", index=False)
         try:
             os.replace(tmp, final)
         except OSError:
@@ -273,7 +281,7 @@ def run_sweep(
                     outcome.failed[key] = payload["error"]
                     _save_failure(out, key, by_key[key], payload["error"])
                 else:
-                    _save_run(out, key, payload)
+                    _save_run(out, key, by_key[key], payload)
                 outcome.ran += 1
                 bar.update(1)
                 bar.set_postfix(failed=len(outcome.failed), refresh=False)
@@ -293,26 +301,24 @@ def write_tables(out: str | Path, grid: Grid) -> dict[str, int]:
     Each table holds ``run_id`` (the run's key) and :data:`CONFIG_COLUMNS`
     before the record columns. Without a finished run the tables are removed.
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     out = Path(out)
-    parts: dict[str, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
-    for key, config in zip(grid.keys, grid.configs, strict=True):
-        if not is_finished(out, key):
-            continue
-        columns = {"run_id": key, **describe(config)}
-        for kind in KINDS:
-            frame = pd.read_parquet(out / RUNS / key / f"{kind}.parquet")
-            front = pd.DataFrame({c: [v] * len(frame) for c, v in columns.items()})
-            parts[kind].append(pd.concat([front, frame], axis=1))
+    done = [key for key in grid.keys if is_finished(out, key)]
     rows = {}
-    for kind, frames in parts.items():
+    for kind in KINDS:
         path = out / f"{kind}.parquet"
-        if not frames:
+        if not done:
             path.unlink(missing_ok=True)
             rows[kind] = 0
             continue
-        table = pd.concat(frames, ignore_index=True)
-        _atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False))
-        rows[kind] = len(table)
+        parts = [
+            pq.read_table(out / RUNS / key / f"{kind}.parquet", use_threads=False) for key in done
+        ]
+        table = pa.concat_tables(parts, promote_options="permissive")
+        _atomic_write(path, lambda p, t=table: pq.write_table(t, p))
+        rows[kind] = table.num_rows
     return rows
 
 
