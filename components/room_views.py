@@ -127,10 +127,10 @@ def _label_columns(spec: Spec) -> tuple[str, ...]:
         return ()
     hidden = []
     for col in raw.columns:
-        values = raw[col].astype(str).to_numpy()
-        if len(np.unique(values)) != 2:
+        codes, uniques = pd.factorize(raw[col], use_na_sentinel=False)
+        if len(uniques) != 2:
             continue
-        pairs = set(zip(values.tolist(), ds.y.tolist(), strict=True))
+        pairs = set(zip(codes.tolist(), ds.y.tolist(), strict=True))
         if len(pairs) == 2:  # each value goes with one class only
             hidden.append(str(col))
     return tuple(hidden)

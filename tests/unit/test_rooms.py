@@ -441,3 +441,26 @@ def test_records_follow_the_run_schema_with_pseudonyms(url, tmp_path):
         "student-2",
         "student-3",
     }
+
+
+@pytest.mark.parametrize(
+    "dataset, kind",
+    [("digits", "image"), ("job_text:n_samples=300", "text"), ("german", "tabular")],
+)
+def test_items_show_the_record_as_the_data_set_words_it_never_its_label(url, dataset, kind):
+    cfg = RunConfig.from_dict({"dataset": dataset, "batch_size": 4, "rounds": 1})
+    store = RoomStore(url)
+    room = store.create_room(cfg)
+    token = store.join(room.code, "Ana")
+    store.open_round(room.teacher_token)
+    mine = store.items_for(token)
+    assert len(mine) == 4 and {i.kind for i in mine} == {kind}
+    item = mine[0]
+    if kind == "image":
+        assert np.shape(item.image) == (8, 8) and 0 <= np.min(item.image) <= np.max(item.image) <= 1
+    elif kind == "text":
+        assert item.text and " has " in item.text and item.fields == ()
+    else:
+        names = [n for n, _ in item.fields]
+        assert {"purpose", "credit_amount", "sex"} <= set(names) and "credit" not in names
+    assert store.student_state(token)["positive_label"]
