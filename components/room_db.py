@@ -208,6 +208,10 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._writer = self.engine.execution_options(wgl_write=True)
         self._ready = False
+        # SQLite has one writer at a time. Writers of this process queue here and
+        # are handed the lock at once; SQLite's own busy handler (across
+        # processes) retries by sleeping, which stretches a burst of submissions.
+        self._write_lock = threading.Lock() if self.is_sqlite else None
 
     def _ensure(self) -> None:
         if self._ready:
@@ -225,7 +229,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         self._ensure()
-        with self._writer.begin() as conn:
+        if self._write_lock is None:
+            with self._writer.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self._writer.begin() as conn:
             yield conn
 
     def dispose(self) -> None:

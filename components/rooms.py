@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from components import room_views as views
@@ -325,18 +325,17 @@ class RoomStore(RoomAccess):
                 if number is None or not set(labels) <= now:
                     earlier = {m.position: m.round for m in mine if m.round != number}
                     self._refuse_submit(room, number, labels, now, earlier)
-                stamp = self.clock()
-                for position, label in sorted(labels.items()):
-                    conn.execute(
-                        update(items)
-                        .where(
-                            items.c.room_id == room.id,
-                            items.c.round == number,
-                            items.c.position == position,
-                            items.c.student_id == student.id,
-                        )
-                        .values(label=label, source="class", labelled_at=stamp)
+                conn.execute(
+                    update(items)
+                    .where(
+                        items.c.room_id == room.id,
+                        items.c.round == number,
+                        items.c.position == bindparam("p"),
+                        items.c.student_id == student.id,
                     )
+                    .values(label=bindparam("l"), source="class", labelled_at=self.clock()),
+                    [{"p": p, "l": v} for p, v in sorted(labels.items())],
+                )
                 left = conn.execute(
                     select(items.c.student_id).where(
                         items.c.room_id == room.id,
