@@ -5,13 +5,16 @@ Tests run it directly: ``AppTest.from_file("dashboard_app.py")``.
 
 import streamlit as st
 
-from dashboard import session
+from dashboard import hosting, session
 from dashboard.cache import warm
+from dashboard.safe import md_escape
 from dashboard.state import DEFAULT_CONFIG
 
 st.set_page_config(page_title="Who Gets Labeled?", page_icon="🏷️", layout="wide")
 
 warm(DEFAULT_CONFIG)  # once per process, in the background (already done by the server's start)
+if hosting.problem():
+    st.warning(f"Hosting settings: {md_escape(hosting.problem())}", icon=":material/settings:")
 
 pages = [
     st.Page("dashboard/pages/explore.py", title="Explore", icon=":material/search:", default=True),

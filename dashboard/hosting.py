@@ -16,6 +16,7 @@ The upload store's folder is ``WGL_UPLOAD_DIR`` (see :mod:`datasets.upload_store
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,7 +90,35 @@ def read_settings(file: Path = FILE, environ: Mapping[str, str] | None = None) -
     return Hosting(**kw)
 
 
+MSG_FALLBACK = "{problem} -- the server uses the default limits until this is fixed"
+
+
 @lru_cache(maxsize=1)
+def _read_once() -> tuple[Hosting, str | None]:
+    try:
+        return read_settings(), None
+    except UserInputError as exc:
+        problem = MSG_FALLBACK.format(
+            problem=str(exc).replace(str(FILE), ".streamlit/hosting.toml")
+        )
+        print(f"who-gets-labeled: {problem}", file=sys.stderr, flush=True)
+        return Hosting(), problem
+
+
 def settings() -> Hosting:
-    """The server's settings, read once per process."""
-    return read_settings()
+    """The server's settings, read once per process.
+
+    A malformed file or variable does not stop the app: the conservative
+    defaults apply, the server's terminal gets one line, and ``problem()``
+    says it for the pages to show.
+    """
+    return _read_once()[0]
+
+
+def problem() -> str | None:
+    """What was wrong with the host's settings (None when they were read as given).
+
+    >>> problem() is None or "default limits" in problem()
+    True
+    """
+    return _read_once()[1]
