@@ -186,6 +186,15 @@ class RoomAccess:
         room = conn.execute(select(rooms).where(rooms.c.id == student.room_id)).first()
         return student, self._alive(room, refusal)
 
+    @staticmethod
+    def _lock_room(conn: Connection, room_id: int) -> None:
+        """Hold the room's row until the transaction ends: joins and round openings queue.
+
+        SQLite's ``BEGIN IMMEDIATE`` already serialises writers; a server
+        database needs the row lock.
+        """
+        conn.execute(select(rooms.c.id).where(rooms.c.id == room_id).with_for_update())
+
     def _open_round(self, conn: Connection, room_id: int, *, lock: bool = False) -> int | None:
         query = select(rounds.c.number).where(
             rounds.c.room_id == room_id, rounds.c.status == "open"

@@ -125,6 +125,10 @@ class RoomStore(RoomAccess):
         self.clock = clock
         super().__init__()
 
+    def close(self) -> None:
+        """Close the database connections this store holds (the rooms stay in the database)."""
+        self.db.dispose()
+
     # -- rooms and students ----------------------------------------------------
     def create_room(
         self,
@@ -192,6 +196,7 @@ class RoomStore(RoomAccess):
         with self._refusing():
             with self.db.write() as conn:
                 room = self._room_by_code(conn, code)
+                self._lock_room(conn, room.id)
                 taken = conn.execute(
                     select(students.c.seat, students.c.name).where(students.c.room_id == room.id)
                 ).all()
@@ -240,6 +245,7 @@ class RoomStore(RoomAccess):
                 simulated = live.sim.annotator.answer(positions)
             with self.db.write() as conn:
                 room = self._room_by_teacher(conn, teacher_token)
+                self._lock_room(conn, room.id)
                 now_open = conn.execute(
                     select(func.count()).where(rounds.c.room_id == room.id)
                 ).scalar_one()
