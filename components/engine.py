@@ -10,6 +10,7 @@ pool per round serves the metrics and the next round's strategy.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -193,6 +194,30 @@ class Simulation:
             )
             self._reveal(positions, annotator)
             return self._refit_and_measure(positions, scores, t_query)
+
+    def fork(self) -> Simulation:
+        """An independent copy at this round that continues exactly as this run would.
+
+        Every random stream resumes where it stands. What later rounds change
+        in place (the labelled mask, the answers, the strategy's state, the
+        streams) is copied; the data, the environment, the fitted model and the
+        round's arrays (replaced each round, never changed in place) are shared.
+
+        >>> sim = Simulation(RunConfig.from_dict({"dataset": "two_groups:n_samples=400",
+        ...                                       "rounds": 2}))
+        >>> twin = sim.fork()
+        >>> sim.step().positions.tolist() == twin.step().positions.tolist()
+        True
+        """
+        other = copy.copy(self)
+        other.labeled = self.labeled.copy()
+        other.y_answer = self.y_answer.copy()
+        other.order = list(self.order)
+        other.records = list(self.records)
+        other.state = copy.deepcopy(self.state)
+        other.strategy_params = dict(self.strategy_params)
+        other._rng = copy.deepcopy(self._rng)
+        return other
 
     def run(self) -> RunResult:
         while not self.done:
