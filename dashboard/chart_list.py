@@ -20,13 +20,18 @@ in ``dashboard.chart_entry``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
-import numpy as np
+from collections.abc import Sequence
 
 from dashboard import captions as C
+from dashboard import chart_builders as B
 from dashboard import rate_captions as RC
+from dashboard.chart_builders import (
+    COMPARE_ACCURACY_TITLE,
+    COMPARE_DP_TITLE,
+    COMPARE_LEDGER_TITLE,
+    COMPARE_OBSERVED_TITLE,
+    COMPARE_WORST_TITLE,
+)
 from dashboard.chart_entry import (
     NEEDS,
     RECORD_NEEDS,
@@ -35,143 +40,19 @@ from dashboard.chart_entry import (
     RoundView,
     Scope,
 )
-from dashboard.compare_charts import compare_lines_figure, strategy_lines_figure
-from dashboard.figures import Chart, Style
-from dashboard.label_map_charts import LABEL_MAP_TITLE, trace_label_map_figure
+from dashboard.figures import Style
+from dashboard.label_map_charts import LABEL_MAP_TITLE
 from dashboard.pool_charts import (
     MAP_TITLE,
     SCORES_TITLE,
-    map_drawn,
-    map_sample,
-    scores_figure,
-    trace_map_figure,
 )
-from dashboard.rate_charts import RATES_TITLE, UNCERTAINTY_TITLE, rates_figure, uncertainty_figure
+from dashboard.rate_charts import RATES_TITLE, UNCERTAINTY_TITLE
 from dashboard.run_charts import (
     ACCURACY_TITLE,
     COMPOSITION_TITLE,
     FAIRNESS_TITLE,
     LEDGER_TITLE,
-    accuracy_figure,
-    composition_figure,
-    fairness_figure,
-    ledger_figure,
 )
-
-# ------------------------------------------------------------- round charts
-
-
-def _ledger(v: RoundView) -> Chart:
-    return ledger_figure(v.frame("groups"), v.frame("rounds"), v.r, colors=v.colors, style=v.style)
-
-
-def _composition(v: RoundView) -> Chart:
-    return composition_figure(
-        v.frame("groups"), v.frame("rounds"), v.r, colors=v.colors, style=v.style
-    )
-
-
-def _accuracy(v: RoundView) -> Chart:
-    return accuracy_figure(
-        v.frame("groups"), v.frame("rounds"), v.r, colors=v.colors, style=v.style
-    )
-
-
-def _fairness(v: RoundView) -> Chart:
-    return fairness_figure(v.frame("rounds"), v.r, style=v.style)
-
-
-def _rates(v: RoundView) -> Chart:
-    return rates_figure(v.frame("groups"), v.r, colors=v.colors, style=v.style)
-
-
-def _uncertainty(v: RoundView) -> Chart:
-    return uncertainty_figure(
-        v.frame("groups"), v.frame("rounds"), v.r, colors=v.colors, style=v.style
-    )
-
-
-def _map(v: RoundView) -> Chart:
-    ghost = v.ghost.query_round if v.ghost is not None else None
-    return trace_map_figure(
-        v.trace, v.r, style=v.style, ghost_round=ghost, limit=v.limit, animated=v.animated
-    )
-
-
-def _map_caption(v: RoundView) -> str:
-    t = v.trace
-    if v.ghost is not None:
-        return C.ghost_map_caption(t.config.strategy.name, t.config.seed)
-    drawn = map_drawn(len(t.xy), t.query_round, limit=v.limit)
-    return C.map_caption(t.grid is not None, len(t.xy), drawn)
-
-
-def _label_map(v: RoundView) -> Chart:
-    return trace_label_map_figure(v.trace, v.r, style=v.style, limit=v.limit)
-
-
-def _label_map_caption(v: RoundView) -> str:
-    t = v.trace
-    rows = map_sample(len(t.xy), t.query_round, limit=v.limit)
-    differ = int((t.y_pool[rows] != t.y_pool_obs[rows]).sum())
-    return RC.label_map_caption(len(t.xy), len(rows), differ)
-
-
-def _scores(v: RoundView) -> Chart:
-    t = v.trace
-    when = t.query_round[t.score_rows]
-    return scores_figure(
-        t.scores[v.r],
-        t.g_pool[t.score_rows],
-        ~((when >= 0) & (when <= v.r)),
-        groups=t.groups,
-        colors=v.colors,
-        style=v.style,
-        score_name=C.score_label(t.config.strategy.name),
-    )
-
-
-def _scores_caption(v: RoundView) -> str:
-    t = v.trace
-    return C.scores_caption(
-        C.score_label(t.config.strategy.name), bool(np.isfinite(t.scores[v.r]).any())
-    )
-
-
-# -------------------------------------------------------- strategies charts
-
-
-def _compare_groups(column: str, title: str, y_title: str) -> Callable[[Comparison], Chart]:
-    def build(c: Comparison) -> Chart:
-        return compare_lines_figure(
-            c.groups, column, colors=c.colors, style=c.style, title=title, y_title=y_title
-        )
-
-    return build
-
-
-def _compare_rounds(column: str, title: str, y_title: str) -> Callable[[Comparison], Chart]:
-    def build(c: Comparison) -> Chart:
-        return strategy_lines_figure(c.rounds, column, style=c.style, title=title, y_title=y_title)
-
-    return build
-
-
-def _compare_ledger(c: Comparison) -> Chart:
-    return compare_lines_figure(
-        c.groups,
-        "query_share_cum",
-        colors=c.colors,
-        style=c.style,
-        title=f"{COMPARE_LEDGER_TITLE} — {c.seeds_note}",
-        y_title="share of queries so far",
-        reference="pool_share",
-    )
-
-
-def _fixed(text: str) -> Callable[[Any], str]:
-    return lambda _view: text
-
 
 __all__ = [
     "CHARTS",
@@ -187,11 +68,6 @@ __all__ = [
     "rows",
 ]
 
-COMPARE_LEDGER_TITLE = "Who gets labelled, per strategy"
-COMPARE_ACCURACY_TITLE = "Accuracy per group against the truth"
-COMPARE_OBSERVED_TITLE = "Accuracy per group against the recorded (possibly biased) labels"
-COMPARE_WORST_TITLE = "Worst-group accuracy"
-COMPARE_DP_TITLE = "Demographic parity gap"
 _RECORDS_OVER_SEEDS = frozenset({"config", "groups", "frames.groups", "frames.rounds"})
 
 
@@ -199,7 +75,7 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="ledger",
         title=LEDGER_TITLE,
-        build=_ledger,
+        build=B.ledger,
         caption=lambda v: C.ledger_caption(v.frame("groups"), v.r),
         alt="Line chart: each group's share of queries so far against its share of the pool.",
         needs=RECORD_NEEDS,
@@ -210,7 +86,7 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="composition",
         title=COMPOSITION_TITLE,
-        build=_composition,
+        build=B.composition,
         caption=lambda v: C.composition_caption(v.frame("groups"), v.r),
         alt="Stacked bar chart: rows queried per round, by group.",
         needs=RECORD_NEEDS,
@@ -220,7 +96,7 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="accuracy",
         title=ACCURACY_TITLE,
-        build=_accuracy,
+        build=B.accuracy,
         caption=lambda v: C.accuracy_caption(v.frame("groups"), v.r),
         alt="Line chart: per-group accuracy against truth and against recorded labels.",
         needs=RECORD_NEEDS,
@@ -231,7 +107,7 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="fairness",
         title=FAIRNESS_TITLE,
-        build=_fairness,
+        build=B.fairness,
         caption=lambda v: C.fairness_caption(v.frame("rounds"), v.r),
         alt="Line chart: worst-group accuracy and three fairness gaps over the budget.",
         needs=frozenset({"frames.rounds"}),
@@ -240,7 +116,7 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="rates",
         title=RATES_TITLE,
-        build=_rates,
+        build=B.rates,
         caption=lambda v: RC.rates_caption(v.frame("groups"), v.r),
         alt=(
             "Markers with 95% interval bars: each group's TPR, FPR, selection rate and PPV "
@@ -253,7 +129,7 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="uncertainty",
         title=UNCERTAINTY_TITLE,
-        build=_uncertainty,
+        build=B.uncertainty,
         caption=lambda v: RC.uncertainty_caption(v.frame("groups"), v.r),
         alt="Line chart: each group's uncertainty bias on the unlabelled pool, with a zero line.",
         needs=RECORD_NEEDS,
@@ -262,8 +138,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="map",
         title=MAP_TITLE,
-        build=_map,
-        caption=_map_caption,
+        build=B.pool_map,
+        caption=B.pool_map_caption,
         alt="Scatter map of the pool with labelled rows highlighted.",
         needs=frozenset({"config", "groups", "xy", "g_pool", "query_round", "grid"}),
         explore=True,
@@ -273,8 +149,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="label_map",
         title=LABEL_MAP_TITLE,
-        build=_label_map,
-        caption=_label_map_caption,
+        build=B.label_map,
+        caption=B.label_map_caption,
         alt=(
             "Scatter map of the pool coloured by true label, with crosses on rows whose "
             "recorded label differs from the truth."
@@ -285,8 +161,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="scores",
         title=SCORES_TITLE,
-        build=_scores,
-        caption=_scores_caption,
+        build=B.scores,
+        caption=B.scores_caption,
         alt="Histogram per group of the strategy's scores among unlabelled rows.",
         needs=frozenset({"config", "groups", "g_pool", "query_round", "scores", "score_rows"}),
         explore=True,
@@ -294,8 +170,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="cmp_ledger",
         title=COMPARE_LEDGER_TITLE,
-        build=_compare_ledger,
-        caption=_fixed(C.COMPARE_LEDGER),
+        build=B.compare_ledger,
+        caption=B.fixed(C.COMPARE_LEDGER),
         alt="Per-strategy panels: each group's share of queries against its pool share.",
         needs=_RECORDS_OVER_SEEDS,
         scope="strategies",
@@ -305,8 +181,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="cmp_acc",
         title=COMPARE_ACCURACY_TITLE,
-        build=_compare_groups("accuracy", COMPARE_ACCURACY_TITLE, "test accuracy"),
-        caption=_fixed(C.COMPARE_ACCURACY),
+        build=B.compare_groups("accuracy", COMPARE_ACCURACY_TITLE, "test accuracy"),
+        caption=B.fixed(C.COMPARE_ACCURACY),
         alt="Per-strategy panels: per-group accuracy against the truth.",
         needs=_RECORDS_OVER_SEEDS,
         scope="strategies",
@@ -316,8 +192,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="cmp_acc_obs",
         title=COMPARE_OBSERVED_TITLE,
-        build=_compare_groups("accuracy_observed", COMPARE_OBSERVED_TITLE, "accuracy vs recorded"),
-        caption=_fixed(C.COMPARE_ACCURACY_OBSERVED),
+        build=B.compare_groups("accuracy_observed", COMPARE_OBSERVED_TITLE, "accuracy vs recorded"),
+        caption=B.fixed(C.COMPARE_ACCURACY_OBSERVED),
         alt="Per-strategy panels: per-group accuracy against recorded labels.",
         needs=_RECORDS_OVER_SEEDS,
         scope="strategies",
@@ -327,8 +203,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="cmp_worst",
         title=COMPARE_WORST_TITLE,
-        build=_compare_rounds("worst_group_accuracy", COMPARE_WORST_TITLE, "accuracy"),
-        caption=_fixed(C.COMPARE_WORST),
+        build=B.compare_rounds("worst_group_accuracy", COMPARE_WORST_TITLE, "accuracy"),
+        caption=B.fixed(C.COMPARE_WORST),
         alt="Worst-group accuracy per strategy.",
         needs=frozenset({"config", "frames.rounds"}),
         scope="strategies",
@@ -337,8 +213,8 @@ CHARTS: tuple[ChartEntry, ...] = (
     ChartEntry(
         key="cmp_dp",
         title=COMPARE_DP_TITLE,
-        build=_compare_rounds("dp_difference", COMPARE_DP_TITLE, "gap"),
-        caption=_fixed(C.COMPARE_DP),
+        build=B.compare_rounds("dp_difference", COMPARE_DP_TITLE, "gap"),
+        caption=B.fixed(C.COMPARE_DP),
         alt="Demographic parity gap per strategy.",
         needs=frozenset({"config", "frames.rounds"}),
         scope="strategies",
