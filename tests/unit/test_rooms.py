@@ -464,3 +464,31 @@ def test_items_show_the_record_as_the_data_set_words_it_never_its_label(url, dat
         names = [n for n, _ in item.fields]
         assert {"purpose", "credit_amount", "sex"} <= set(names) and "credit" not in names
     assert store.student_state(token)["positive_label"]
+
+
+# -- where the database lives ---------------------------------------------------------------------
+
+
+def test_the_default_database_is_a_private_sqlite_file_and_the_env_overrides_it(
+    tmp_path, monkeypatch
+):
+    import stat
+    import tempfile
+
+    from components.room_db import ENV_URL, UnsafeStoreError, default_url
+
+    monkeypatch.delenv(ENV_URL, raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    url = default_url()
+    folder = next(tmp_path.glob("who-gets-labeled-rooms-*"))
+    assert url == f"sqlite:///{folder / 'rooms.sqlite'}"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    room = RoomStore().create_room(CFG)
+    assert (folder / "rooms.sqlite").exists() and RoomStore(url).state(room.code)["round"] == 0
+
+    folder.chmod(0o777)
+    with pytest.raises(UnsafeStoreError, match="can be written by other users; .* WGL_ROOMS_URL"):
+        default_url()
+    other = f"sqlite:///{tmp_path / 'elsewhere' / 'r.sqlite'}"
+    monkeypatch.setenv(ENV_URL, other)
+    assert RoomStore().url == other
