@@ -10,7 +10,12 @@ and adding it to ``LESSONS`` below.
 
 from __future__ import annotations
 
-from components.lessons import l1_overlooked_cluster
+from components.lessons import (
+    l1_overlooked_cluster,
+    l2_uncertainty_bias,
+    l3_uncertainty_helps,
+    l4_more_data_astray,
+)
 from components.lessons.base import (
     Choice,
     Claim,
@@ -29,7 +34,12 @@ from components.lessons.base import (
 )
 from specs import UserInputError
 
-LESSONS: tuple[Lesson, ...] = (l1_overlooked_cluster.LESSON,)
+LESSONS: tuple[Lesson, ...] = (
+    l1_overlooked_cluster.LESSON,
+    l2_uncertainty_bias.LESSON,
+    l3_uncertainty_helps.LESSON,
+    l4_more_data_astray.LESSON,
+)
 
 MSG_UNKNOWN_LESSON = "lesson: {value!r} is not a lesson; allowed: {allowed}"
 

@@ -60,6 +60,15 @@ def group_series(runs: Sequence[Frames], group: str, column: str) -> np.ndarray:
     return np.array(out)
 
 
+def total_queries(runs: Sequence[Frames]) -> np.ndarray:
+    """Queries asked after the seed set, per seed (all groups, last round)."""
+    out = []
+    for f in runs:
+        g = f["groups"]
+        out.append(float(g[g["round"] == g["round"].max()]["queried_cum"].sum()))
+    return np.array(out)
+
+
 def seed_set_count(runs: Sequence[Frames], group: str) -> np.ndarray:
     """How many of the seed set's rows (round 0 of ``queries``) are in ``group``."""
     out = []
