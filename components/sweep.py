@@ -9,15 +9,16 @@ Layout of a sweep folder ``DIR``::
     DIR/{rounds,groups,queries}.parquet   every finished run, one tidy table per record kind
 
 A run's key is the SHA-256 of its canonical config (:func:`components.sweep_grid.run_key`).
-Workers only compute: each returns its records to this process, which writes
-the run's folder under a temporary name and renames it into place, so a run
-is written once and whole. A rerun skips every run whose folder exists and
+Workers compute and encode: each returns its records as parquet bytes to
+this process, which writes the run's folder under a temporary name and
+renames it into place, so a run is written once and whole. A rerun skips every run whose folder exists and
 retries the failed ones. Results do not depend on the backend or the number
 of workers: each run draws from its own seed only.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -157,23 +158,15 @@ def _write_json(path: Path, data: Any) -> None:
     _atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2) + "\n", "utf-8"))
 
 
-def _save_run(out: Path, key: str, config: RunConfig, payload: dict[str, Any]) -> None:
-    """Write a finished run's folder under a temporary name, then rename it into place.
-
-    Its tables start with ``run_id`` and :data:`CONFIG_COLUMNS`, so the sweep's
-    tables are their concatenation.
-    """
-    columns = {"run_id": key, **describe(config)}
+def _save_run(out: Path, key: str, payload: dict[str, Any]) -> None:
+    """Write a finished run's folder under a temporary name, then rename it into place."""
     final = out / RUNS / key
     tmp = out / RUNS / f".tmp-{key}-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
     try:
         (tmp / "config.json").write_text(payload["config"] + "\n", encoding="utf-8")
         for kind in KINDS:
-            frame = payload[kind]
-            front = pd.DataFrame({c: [v] * len(frame) for c, v in columns.items()})
-            table = pd.concat([front, frame.reset_index(drop=True)], axis=1)
-            table.to_parquet(tmp / f"{kind}.parquet", index=False)
+            (tmp / f"{kind}.parquet").write_bytes(payload[kind])
         try:
             os.replace(tmp, final)
         except OSError:
@@ -202,10 +195,6 @@ def backend_context(backend: str, *, jobs: int, scheduler: str | None) -> Iterat
     """joblib's backend for the sweep; yields the ``n_jobs`` to pass to ``Parallel``."""
     import joblib
 
-    if backend not in BACKENDS:
-        raise UserInputError(MSG_BACKEND.format(value=backend, allowed=", ".join(BACKENDS)))
-    if scheduler is not None and backend != "dask":
-        raise UserInputError(MSG_SCHEDULER_BACKEND)
     if backend == "loky":
         with joblib.parallel_config(backend="loky", n_jobs=jobs):
             yield jobs
@@ -251,6 +240,10 @@ def run_sweep(
     from joblib import Parallel, delayed
     from tqdm import tqdm
 
+    if backend not in BACKENDS:
+        raise UserInputError(MSG_BACKEND.format(value=backend, allowed=", ".join(BACKENDS)))
+    if scheduler is not None and backend != "dask":
+        raise UserInputError(MSG_SCHEDULER_BACKEND)
     out = Path(out)
     started = time.perf_counter()
     try:
@@ -274,14 +267,14 @@ def run_sweep(
     bar = tqdm(total=len(todo), desc="runs", unit="run", disable=not show, file=sys.stderr)
     if todo:
         with backend_context(backend, jobs=jobs, scheduler=scheduler) as n_jobs:
-            tasks = (delayed(_keyed)(k, c.to_dict()) for k, c in todo)
+            tasks = (delayed(_keyed)(k, c.to_dict(), describe(c)) for k, c in todo)
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
             for key, payload in results:
                 if "error" in payload:
                     outcome.failed[key] = payload["error"]
                     _save_failure(out, key, by_key[key], payload["error"])
                 else:
-                    _save_run(out, key, by_key[key], payload)
+                    _save_run(out, key, payload)
                 outcome.ran += 1
                 bar.update(1)
                 bar.set_postfix(failed=len(outcome.failed), refresh=False)
@@ -291,8 +284,23 @@ def run_sweep(
     return outcome
 
 
-def _keyed(key: str, config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return key, run_one(config)
+def _keyed(key: str, config: dict[str, Any], columns: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """One task: run ``config`` and encode its records as parquet, in the worker.
+
+    Each table starts with ``run_id`` and :data:`CONFIG_COLUMNS`, so the sweep's
+    tables are the concatenation of the runs' tables.
+    """
+    payload = run_one(config)
+    if "error" in payload:
+        return key, payload
+    front = {"run_id": key, **columns}
+    for kind in KINDS:
+        frame = payload[kind]
+        head = pd.DataFrame({c: [v] * len(frame) for c, v in front.items()})
+        buffer = io.BytesIO()
+        pd.concat([head, frame.reset_index(drop=True)], axis=1).to_parquet(buffer, index=False)
+        payload[kind] = buffer.getvalue()
+    return key, payload
 
 
 def write_tables(out: str | Path, grid: Grid) -> dict[str, int]:

@@ -3,8 +3,8 @@
 A *cell* is every config field but the seed (:data:`CELL`). At each budget
 (a round), each run gives one value per metric (and per group for the group
 metrics); the cell's seeds give the mean and a percentile bootstrap interval
-of that mean. The bootstrap is seeded, so the same tables give the same
-intervals. NaN values (a rate that is undefined for a run, e.g. a TPR without
+of that mean. The bootstrap is exact up to 8 seeds and seeded past that, so
+the same tables give the same intervals. NaN values (a rate that is undefined for a run, e.g. a TPR without
 positives) are left out, and ``n_seeds`` counts the values that remain.
 
 The result is one tidy frame (:data:`SUMMARY_COLUMNS`), one row per
@@ -15,13 +15,17 @@ The result is one tidy frame (:data:`SUMMARY_COLUMNS`), one row per
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.special import gammaln
 
 from components.sweep import CONFIG_COLUMNS, PLAN, failures
 from specs import UserInputError
@@ -40,7 +44,9 @@ RUN_METRICS = (
 #: Per-group metrics, from the ``groups`` table (``query_minus_pool``: query share - pool share).
 GROUP_METRICS = ("query_share", "pool_share", "query_minus_pool", "accuracy", "tpr", "fpr")
 SUMMARY_COLUMNS = (*CELL, "round", "n_labeled", "metric", "group", "mean", "low", "high", "n_seeds")
-#: Bootstrap resamples per interval, and the seed they are drawn from.
+#: Up to this many seeds the bootstrap enumerates every resample (6,435 at 8).
+EXACT_MAX = 8
+#: Past it: resamples per interval, and the seed they are drawn from.
 RESAMPLES = 2000
 BOOTSTRAP_SEED = 14
 LEVEL = 0.95
@@ -114,30 +120,63 @@ def per_run(sweep: Sweep, budgets: Budgets = None) -> pd.DataFrame:
     """One row per (run, round, metric, group) at the budgets: the values the summary pools.
 
     ``budgets``: rounds; ``"all"`` for every round; None for the plan's budgets
-    or, without them, each run's last round.
+    or, without them, each run's last round. Columns: ``run_id``, :data:`CELL`,
+    ``seed``, ``round``, ``n_labeled``, ``metric``, ``group``, ``value``.
     """
-    r, g = sweep.rounds, sweep.groups
-    keep_r = _at_budgets(r, budgets if budgets is not None else sweep.budgets or None)
-    keep_g = _at_budgets(g, budgets if budgets is not None else sweep.budgets or None)
-    r = r[keep_r].assign(
-        accuracy_gap=lambda d: d["accuracy_observed"] - d["accuracy"],
-        worst_group_accuracy_gap=lambda d: (
-            d["worst_group_accuracy_observed"] - d["worst_group_accuracy"]
-        ),
+    long, cells = _long(sweep, budgets)
+    return cells.merge(long, on="cell")[["run_id", *CELL, "seed", *LONG_KEYS[1:], "value"]]
+
+
+LONG_KEYS = ("cell", "round", "n_labeled", "metric", "group")
+
+
+def _cells(rounds: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: ``run_id``, its cell number, the cell's columns and the seed."""
+    runs = rounds.drop_duplicates("run_id")[["run_id", *CELL, "seed"]].reset_index(drop=True)
+    runs["cell"] = runs.groupby(list(CELL), sort=False, dropna=False).ngroup()
+    return runs
+
+
+def _long(sweep: Sweep, budgets: Budgets) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pooled values keyed by cell number (narrow), and the runs' cell table."""
+    chosen = budgets if budgets is not None else sweep.budgets or None
+    cells = _cells(sweep.rounds)
+    cell_of = cells.set_index("run_id")["cell"]
+    r = sweep.rounds[_at_budgets(sweep.rounds, chosen)]
+    base = pd.DataFrame(
+        {
+            "run_id": r["run_id"].to_numpy(),
+            "cell": cell_of.loc[r["run_id"]].to_numpy(),
+            "seed": r["seed"].to_numpy(),
+            "round": r["round"].to_numpy(),
+            "n_labeled": r["n_labeled"].to_numpy(),
+        }
     )
-    ids = ["run_id", *CELL, "seed", "round", "n_labeled"]
-    run_long = r.melt(id_vars=ids, value_vars=list(RUN_METRICS), var_name="metric")
-    run_long["group"] = ""
-    labelled = r[["run_id", "round", "n_labeled"]]
-    g = g[keep_g].assign(
-        query_share=lambda d: d["query_share_cum"],
-        query_minus_pool=lambda d: d["query_share_cum"] - d["pool_share"],
+    run_values = {
+        "accuracy": r["accuracy"],
+        "worst_group_accuracy": r["worst_group_accuracy"],
+        "dp_difference": r["dp_difference"],
+        "eo_difference": r["eo_difference"],
+        "accuracy_gap": r["accuracy_observed"] - r["accuracy"],
+        "worst_group_accuracy_gap": r["worst_group_accuracy_observed"] - r["worst_group_accuracy"],
+    }
+    parts = [base.assign(metric=m, group="", value=run_values[m].to_numpy()) for m in RUN_METRICS]
+    g = sweep.groups[_at_budgets(sweep.groups, chosen)]
+    g = g[["run_id", "round", "group", "pool_share", "query_share_cum", "accuracy", "tpr", "fpr"]]
+    g = g.merge(base, on=["run_id", "round"], how="inner")
+    group_values = {
+        "query_share": g["query_share_cum"],
+        "pool_share": g["pool_share"],
+        "query_minus_pool": g["query_share_cum"] - g["pool_share"],
+        "accuracy": g["accuracy"],
+        "tpr": g["tpr"],
+        "fpr": g["fpr"],
+    }
+    gbase = g[["run_id", "cell", "seed", "round", "n_labeled"]].assign(
+        group=g["group"].astype(str).to_numpy()
     )
-    g = g.merge(labelled, on=["run_id", "round"], how="left")
-    group_long = g.melt(id_vars=[*ids, "group"], value_vars=list(GROUP_METRICS), var_name="metric")
-    long = pd.concat([run_long, group_long], ignore_index=True)
-    long["group"] = long["group"].astype(str)
-    return long
+    parts += [gbase.assign(metric=m, value=group_values[m].to_numpy()) for m in GROUP_METRICS]
+    return pd.concat(parts, ignore_index=True), cells
 
 
 def _at_budgets(frame: pd.DataFrame, budgets: Budgets) -> pd.Series:
@@ -151,31 +190,38 @@ def _at_budgets(frame: pd.DataFrame, budgets: Budgets) -> pd.Series:
 def summarize(sweep: Sweep, budgets: Budgets = None) -> pd.DataFrame:
     """Mean and bootstrap 95% interval over seeds per (cell, round, metric, group).
 
-    Columns :data:`SUMMARY_COLUMNS`; see :func:`per_run` for ``budgets``.
+    Columns :data:`SUMMARY_COLUMNS`, rows ordered by cell (in the sweep's
+    order), metric, group and round; see :func:`per_run` for ``budgets``.
     """
-    long = per_run(sweep, budgets).dropna(subset=["value"])
-    keys = [*CELL, "round", "n_labeled", "metric", "group"]
-    long = long.sort_values([*keys, "seed"], kind="stable")
-    grouped = long.groupby(keys, sort=False, dropna=False)
+    long, cells = _long(sweep, budgets)
+    long = long.dropna(subset=["value"])
+    metric_order = {m: i for i, m in enumerate(dict.fromkeys(RUN_METRICS + GROUP_METRICS))}
+    long = long.assign(_m=long["metric"].map(metric_order))
+    long = long.sort_values(["cell", "_m", "group", "round", "seed"], kind="stable")
+    keys = list(LONG_KEYS)
+    grouped = long.groupby(keys, sort=False)
     heads = grouped.head(1)[keys].reset_index(drop=True)
-    cell = grouped.ngroup().to_numpy()
-    values = long["value"].to_numpy(dtype=np.float64)
-    stats = bootstrap_means(cell, values, n_cells=len(heads))
+    stats = bootstrap_means(
+        grouped.ngroup().to_numpy(), long["value"].to_numpy(np.float64), n_cells=len(heads)
+    )
     out = pd.concat([heads, stats], axis=1)
-    return out[list(SUMMARY_COLUMNS)].reset_index(drop=True)
+    cell_cols = cells.drop_duplicates("cell")[["cell", *CELL]]
+    out = out.merge(cell_cols, on="cell", how="left")
+    return out[list(SUMMARY_COLUMNS)]
 
 
 def bootstrap_means(cell: np.ndarray, values: np.ndarray, *, n_cells: int) -> pd.DataFrame:
     """Mean, percentile-bootstrap interval and count of ``values`` per cell id.
 
-    Cells with the same count share one seeded resampling plan, so the result
-    depends only on each cell's values in order.
+    With at most :data:`EXACT_MAX` values the bootstrap is exact: every
+    resample composition is enumerated with its multinomial probability, so
+    no random numbers are drawn. With more, :data:`RESAMPLES` resamples come
+    from a fixed seed, one plan per count, so the result depends only on each
+    cell's values in order.
 
     >>> out = bootstrap_means(np.array([0, 0, 0, 1]), np.array([0.5, 0.7, 0.6, 0.2]), n_cells=2)
-    >>> out["n_seeds"].tolist(), out["mean"].round(2).tolist()
-    ([3, 1], [0.6, 0.2])
-    >>> bool((out["low"] <= out["mean"]).all() and (out["mean"] <= out["high"]).all())
-    True
+    >>> out["n_seeds"].tolist(), out["mean"].round(2).tolist(), out["low"].round(4).tolist()
+    ([3, 1], [0.6, 0.2], [0.5, 0.2])
     """
     order = np.argsort(cell, kind="stable")
     cell, values = cell[order], values[order]
@@ -184,21 +230,52 @@ def bootstrap_means(cell: np.ndarray, values: np.ndarray, *, n_cells: int) -> pd
     mean = np.full(n_cells, np.nan)
     low = np.full(n_cells, np.nan)
     high = np.full(n_cells, np.nan)
-    tail = (1 - LEVEL) / 2
     for n in np.unique(counts[counts > 0]):
         ids = np.flatnonzero(counts == n)
         matrix = values[starts[ids][:, None] + np.arange(n)]  # (cells, n)
         mean[ids] = matrix.mean(axis=1)
-        rng = np.random.default_rng(np.random.SeedSequence([BOOTSTRAP_SEED, int(n)]))
-        plan = rng.integers(0, n, size=(RESAMPLES, n))
-        step = max(1, CHUNK_FLOATS // (RESAMPLES * n))
+        weights, probs = _plan(int(n))
+        step = max(1, CHUNK_FLOATS // len(probs))
         for lo in range(0, len(ids), step):
-            block = matrix[lo : lo + step][:, plan].mean(axis=2)  # (cells, resamples)
-            q = np.quantile(block, [tail, 1 - tail], axis=1)
-            low[ids[lo : lo + step]], high[ids[lo : lo + step]] = q[0], q[1]
+            means = matrix[lo : lo + step] @ weights.T  # (cells, resamples)
+            low[ids[lo : lo + step]], high[ids[lo : lo + step]] = _quantiles(means, probs)
         flat = np.ptp(matrix, axis=1) == 0  # every seed agrees: the interval is the point
         low[ids[flat]] = high[ids[flat]] = mean[ids[flat]]
     return pd.DataFrame({"mean": mean, "low": low, "high": high, "n_seeds": counts})
+
+
+@functools.cache
+def _plan(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Resample weights (resamples, n), each row summing to 1, and each resample's probability.
+
+    Exact for ``n <= EXACT_MAX``: each multiset of ``n`` draws from ``n``
+    values once, with probability ``n! / prod(c_i!) / n^n``.
+
+    >>> w, p = _plan(2)
+    >>> w.tolist(), p.round(12).tolist()
+    ([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]], [0.25, 0.5, 0.25])
+    """
+    if n <= EXACT_MAX:
+        draws = np.array(list(itertools.combinations_with_replacement(range(n), n)))
+        counts = np.stack([np.bincount(row, minlength=n) for row in draws])
+        log_p = math.lgamma(n + 1) - gammaln(counts + 1).sum(axis=1) - n * math.log(n)
+        return counts / n, np.exp(log_p)
+    rng = np.random.default_rng(np.random.SeedSequence([BOOTSTRAP_SEED, n]))
+    picks = rng.integers(0, n, size=(RESAMPLES, n))
+    counts = np.stack([np.bincount(row, minlength=n) for row in picks])
+    return counts / n, np.full(RESAMPLES, 1 / RESAMPLES)
+
+
+def _quantiles(means: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper percentile (inverse CDF) of each row's weighted resample means."""
+    tail = (1 - LEVEL) / 2
+    order = np.argsort(means, axis=1, kind="stable")
+    ranked = np.take_along_axis(means, order, axis=1)
+    cdf = np.cumsum(probs[order], axis=1)
+    rows = np.arange(len(means))
+    lo = np.argmax(cdf >= tail - 1e-12, axis=1)
+    hi = np.argmax(cdf >= 1 - tail - 1e-12, axis=1)
+    return ranked[rows, lo], ranked[rows, hi]
 
 
 def varying(summary: pd.DataFrame, columns: tuple[str, ...] = CELL) -> list[str]:

@@ -202,3 +202,16 @@ def test_bootstrap_is_seeded_and_each_interval_brackets_its_mean():
     pd.testing.assert_frame_equal(a, b)
     assert ((a["low"] <= a["mean"]) & (a["mean"] <= a["high"])).all()
     assert (a.loc[a["n_seeds"] == 1, "low"] == a.loc[a["n_seeds"] == 1, "high"]).all()
+
+
+def test_backend_and_scheduler_flags_are_checked_up_front(tmp_path, capsys):
+    grid = tmp_path / "grid.toml"
+    grid.write_text(GRID)
+    out = str(tmp_path / "out")
+    assert main(["sweep", "--grid", str(grid), "--out", out, "--backend", "ray"]) == 2
+    assert "--backend: 'ray' is not a backend; allowed: loky, dask" in capsys.readouterr().err
+    assert main(["sweep", "--grid", str(grid), "--out", out, "--scheduler", "tcp://x:1"]) == 2
+    assert "--scheduler: goes only with --backend dask" in capsys.readouterr().err
+    assert main(["sweep", "--grid", str(grid), "--out", out, "--jobs", "0"]) == 2
+    assert "--jobs: '0'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
