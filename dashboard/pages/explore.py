@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from dashboard import branch_view, record_views, session, views
 from dashboard import captions as C
-from dashboard import record_views, session, views
 from dashboard import state as S
 from dashboard.player import SPEEDS, player
 
@@ -19,10 +19,12 @@ if S.REPLAY not in st.session_state:  # first run of the session: the link decid
     st.session_state[S.REPLAY] = st.query_params.get("replay") == "1"
 if trace is not None:
     ss = st.session_state
+    branch_view.load_url(trace)
     st.query_params.from_dict(
         S.config_to_query(trace.config)
         | ({"replay": "1"} if ss[S.REPLAY] else {})
         | S.view_to_query(min(ss.get(S.ROUND, 0), trace.last_round), bool(ss.get(S.PRESENTER)))
+        | branch_view.to_query(trace)
     )
     st.caption(
         C.describe_run(trace.config)
@@ -61,5 +63,7 @@ if trace is not None:
         )
     else:
         player(trace.last_round, body)
+    branch_view.controls(trace)
+    branch_view.timelines(trace, style)
     with st.expander("Download this run"):
         record_views.downloads(trace)

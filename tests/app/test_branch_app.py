@@ -1,0 +1,96 @@
+"""AppTest: Explore's "Branch from this round": both timelines drawn, the URL, bad links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from components.strategies import STRATEGIES
+from dashboard import branch_charts as BC
+from dashboard import branch_view as BV
+from dashboard import chart_list as CL
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard_app.py")
+
+SMALL = {
+    "dataset": "two_groups:n_samples=800",
+    "scenario": "label_bias:group=minority,flip=0.5",
+    "strategy": "least_confidence",
+    "rounds": "6",
+}
+BRANCH_KEYS = [key for key, _build, _alt in BC.CHARTS]
+
+
+def app(params: dict[str, str | list[str]]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def chart_keys(at: AppTest) -> list[str]:
+    return [c.proto.id and c.key for c in at.get("plotly_chart")]
+
+
+def param(at: AppTest, key: str) -> list[str]:
+    v = at.query_params[key]
+    return list(v) if isinstance(v, list) else [v]
+
+
+def legend_names(at: AppTest, key: str) -> list[str]:
+    import json
+
+    chart = next(c for c in at.get("plotly_chart") if c.key == key)
+    spec = json.loads(chart.proto.spec)
+    return [t.get("name") for t in spec["data"] if t.get("name")]
+
+
+def test_step_then_branch_with_another_strategy_draws_both_timelines():
+    at = app(SMALL)
+    assert not set(BRANCH_KEYS) & set(chart_keys(at))  # no branch yet
+    for _ in range(2):
+        at.button(key="btn_step").click().run()
+    at.radio(key=BV.W_KIND).set_value("strategy").run()
+    at.selectbox(key=BV.W_STRATEGY).set_value("margin").run()
+    at.button(key="branch.go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    keys = chart_keys(at)
+    assert set(BRANCH_KEYS) <= set(keys)
+    assert len(keys) == len(CL.explore_charts()) + len(BRANCH_KEYS)
+    names = legend_names(at, "branch_accuracy")
+    assert names[0].startswith("main: Least confidence")
+    assert names[1] == f"branch at round 2: {STRATEGIES['margin'].title}"
+    assert param(at, "branch") == ["2"]
+    assert param(at, "branch_strategy") == ["margin"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Accuracy against the truth with" in captions
+
+
+def test_a_branch_link_replays_the_branch():
+    at = app({**SMALL, "branch": "3", "branch_scenario": "label_bias:flip=0"})
+    assert not at.warning, [w.value for w in at.warning]
+    assert set(BRANCH_KEYS) <= set(chart_keys(at))
+    names = legend_names(at, "branch_ledger")
+    assert names[1].startswith("branch at round 3: Label bias on minority (flip 0")
+    assert param(at, "branch") == ["3"]
+    assert param(at, "branch_scenario") == ["label_bias:flip=0.0"]
+    at.button(key="branch.drop").click().run()
+    assert not set(BRANCH_KEYS) & set(chart_keys(at))
+    assert "branch" not in at.query_params
+
+
+def test_a_bad_branch_link_gives_one_message_and_no_branch():
+    for bad, said in [
+        ({"branch": "99"}, "at=99"),
+        ({"branch": "2", "branch_strategy": "bladd"}, "'bladd'"),
+        ({"branch": "2", "branch_scenario": "underrepresentation"}, "underrepresentation"),
+    ]:
+        at = app({**SMALL, **bad})
+        warnings = [w.value for w in at.warning]
+        assert len(warnings) == 1 and said in warnings[0].replace("\\", ""), warnings
+        assert not set(BRANCH_KEYS) & set(chart_keys(at))
+        assert len(at.get("plotly_chart")) == len(CL.explore_charts())
