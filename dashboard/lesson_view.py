@@ -22,12 +22,13 @@ from dashboard.safe import md_escape
 
 PART = "lesson.part.{slug}"  # which watch step is shown (0-based)
 ANSWER = "lesson.answer.{slug}"  # the choice picked on Predict (kept when the radio is gone)
-NOTES = "lesson.url_notes"
 
-#: Less empty space above the lesson, so a projector's one screen holds the step.
+#: Less empty space above the lesson, so a projector's one screen holds the step: a smaller
+#: top margin, and no gap for the elements that only carry a page's style.
 LESSON_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+[data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] style) { display: none; }
 </style>
 """
 #: Presenter mode's extra sizes for the lesson's own widgets (static CSS, no data).
@@ -62,7 +63,8 @@ def _go(slug: str | None, step: int, part: int | None = None) -> None:
 
 def place() -> tuple[str | None, int]:
     """The lesson and step of the URL; refused values said once, and the URL fixed."""
-    notes: list[str] = []
+    earlier = st.session_state.pop(S.URL_WARNING, None) or []  # e.g. a bad presenter flag
+    notes: list[str] = [earlier] if isinstance(earlier, str) else list(earlier)
     slug, step = N.place_from_query(st.query_params.to_dict(), list(lessons()), notes)
     for note in notes:
         st.warning(md_escape(note, limit=600))
