@@ -94,3 +94,33 @@ def test_a_bad_branch_link_gives_one_message_and_no_branch():
         assert len(warnings) == 1 and said in warnings[0].replace("\\", ""), warnings
         assert not set(BRANCH_KEYS) & set(chart_keys(at))
         assert len(at.get("plotly_chart")) == len(CL.explore_charts())
+
+
+def test_a_branch_costs_its_own_rounds_and_one_over_budget_is_refused_before_work():
+    from components.branch import BranchSpec
+    from components.config import RunConfig
+    from components.trace import trace_run
+    from dashboard.branch_runs import BranchRuns
+    from dashboard.cache import RunSlots
+    from specs import Spec, UserInputError
+
+    main = trace_run(
+        RunConfig.from_dict({"dataset": "two_groups:n_samples=800", "rounds": 6}).resolve()
+    )
+    runs = BranchRuns(slots=RunSlots(1), budget_seconds=600)
+    first = BranchSpec(3, Spec("margin"))
+    cold = runs.cost_seconds(main.config, first)  # the trunk's rounds 0..3 still to step
+    runs.get_or_compute(main, first)
+    warm = runs.cost_seconds(main.config, BranchSpec(3, Spec("entropy")))
+    assert 0 < warm < cold
+    assert runs.cost_seconds(main.config, BranchSpec(2, Spec("entropy"))) > warm  # more rounds
+
+    stingy = BranchRuns(slots=RunSlots(1), budget_seconds=1e-9)
+    try:
+        stingy.get_or_compute(main, first)
+    except UserInputError as exc:
+        msg = str(exc)
+    else:
+        raise AssertionError("a branch over the budget was computed")
+    assert "budget" in msg and "allowed" in msg and "\n" not in msg
+    assert (main.config, first) not in stingy and len(stingy._trunks) == 0
