@@ -11,9 +11,10 @@ Layout of a sweep folder ``DIR``::
 A run's key is the SHA-256 of its canonical config (:func:`components.sweep_grid.run_key`).
 Workers compute and encode: each returns its records as parquet bytes to
 this process, which writes the run's folder under a temporary name and
-renames it into place, so a run is written once and whole. A rerun skips every run whose folder exists and
-retries the failed ones. Results do not depend on the backend or the number
-of workers: each run draws from its own seed only.
+renames it into place, so a run is written once and whole. A rerun skips
+every run whose folder exists and retries the failed ones. Results do not
+depend on the backend or the number of workers: each run draws from its own
+seed only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import sys
 import time
 import uuid
@@ -64,6 +66,9 @@ class SweepOutcome:
     ran: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    #: CPU seconds of this process, and of each worker process (``host:pid``) on its runs.
+    cpu_seconds: float = 0.0
+    worker_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def finished(self) -> int:
@@ -245,7 +250,7 @@ def run_sweep(
     if scheduler is not None and backend != "dask":
         raise UserInputError(MSG_SCHEDULER_BACKEND)
     out = Path(out)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         (out / RUNS).mkdir(parents=True, exist_ok=True)
         _write_json(
@@ -270,6 +275,10 @@ def run_sweep(
             tasks = (delayed(_keyed)(k, c.to_dict(), describe(c)) for k, c in todo)
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
             for key, payload in results:
+                worker = payload["worker"]
+                outcome.worker_cpu[worker] = (
+                    outcome.worker_cpu.get(worker, 0.0) + payload["cpu_seconds"]
+                )
                 if "error" in payload:
                     outcome.failed[key] = payload["error"]
                     _save_failure(out, key, by_key[key], payload["error"])
@@ -281,6 +290,7 @@ def run_sweep(
     bar.close()
     write_tables(out, grid)
     outcome.seconds = time.perf_counter() - started
+    outcome.cpu_seconds = time.process_time() - cpu_started
     return outcome
 
 
@@ -290,8 +300,11 @@ def _keyed(key: str, config: dict[str, Any], columns: dict[str, Any]) -> tuple[s
     Each table starts with ``run_id`` and :data:`CONFIG_COLUMNS`, so the sweep's
     tables are the concatenation of the runs' tables.
     """
+    started = time.process_time()
     payload = run_one(config)
+    payload["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     if "error" in payload:
+        payload["cpu_seconds"] = time.process_time() - started
         return key, payload
     front = {"run_id": key, **columns}
     for kind in KINDS:
@@ -300,6 +313,7 @@ def _keyed(key: str, config: dict[str, Any], columns: dict[str, Any]) -> tuple[s
         buffer = io.BytesIO()
         pd.concat([head, frame.reset_index(drop=True)], axis=1).to_parquet(buffer, index=False)
         payload[kind] = buffer.getvalue()
+    payload["cpu_seconds"] = time.process_time() - started
     return key, payload
 
 
