@@ -165,6 +165,62 @@ def batch_cards(trace: RunTrace, r: int) -> None:
                 f"{int(row['label_observed'])}: {sentence}"
             )
     st.dataframe(_slice(table, starts, r), hide_index=True, key="batch_table")
+    why_picker(trace, r, batch)
+
+
+WHY_TEXT = "views.why_text"
+
+
+def _explain(trace: RunTrace, r: int, key: str) -> None:
+    """Callback: the sentence for the row chosen in ``key`` (replays the run to round ``r``)."""
+    from components.why import sentence, why_at
+
+    position = st.session_state.get(key)
+    if position is None:
+        return
+    try:
+        text = sentence(why_at(trace.config, r, int(position)))
+    except Exception as exc:  # noqa: BLE001 -- said in one line, never a traceback
+        from dashboard.session import error_text
+
+        text = error_text(exc)
+    st.session_state[WHY_TEXT] = (trace.config.to_json(), r, int(position), text)
+
+
+def why_picker(trace: RunTrace, r: int, batch: pd.DataFrame) -> None:
+    """ "Why this row?" for one row of round ``r``'s batch, computed only when asked.
+
+    Parameters
+    ----------
+    trace : RunTrace
+    r : int
+        The round shown.
+    batch : DataFrame
+        That round's rows of the ``queries`` frame (with ``position``).
+    """
+    if batch.empty or "position" not in batch.columns:
+        return
+    positions = batch["position"].astype(int).tolist()
+    groups = dict(zip(positions, batch["group"].astype(str), strict=True))
+    order = {p: k + 1 for k, p in enumerate(positions)}
+    key = f"why.pick.{r}"
+    with st.expander("Why this row?"):
+        a, b = st.columns([3, 1], vertical_alignment="bottom")
+        a.selectbox(
+            "Row of this batch",
+            positions,
+            format_func=lambda p: f"{order[p]}. {groups[p]} (pool row {p})",
+            key=key,
+        )
+        b.button("Explain", key=f"why.go.{r}", on_click=_explain, args=(trace, r, key))
+        kept = st.session_state.get(WHY_TEXT)
+        if kept is not None and kept[:3] == (trace.config.to_json(), r, st.session_state.get(key)):
+            st.markdown(md_escape(kept[3], limit=1200))
+        else:
+            st.caption(
+                "Pick a row and press Explain: the score that chose it, its rank in the pool "
+                "and its nearest labelled rows, in one sentence."
+            )
 
 
 def records_zip(trace: RunTrace) -> bytes:

@@ -1,0 +1,82 @@
+"""Label it yourself: sit in the annotator's seat of a run."""
+
+import streamlit as st
+
+from dashboard import seat_state as SS
+from dashboard import seat_view, session
+from dashboard import state as S
+from specs import UserInputError
+
+style = session.presenter_toggle()
+ss = st.session_state
+st.title("Label it yourself")
+st.markdown(
+    "You are the annotator. The model picks which rows you see; you label them, and it "
+    "learns from your answers. At the end, see which groups it showed you, and which it never did."
+)
+
+
+def explore_config():
+    return ss.get(S.LAST_GOOD) or S.DEFAULT_CONFIG
+
+
+if SS.PRESET not in ss:  # a link may choose the preset: ?preset=<name>
+    ss[SS.PRESET] = SS.EXPLORE
+    raw = st.query_params.get("preset")
+    if raw is not None:
+        if raw in SS.PRESETS:
+            ss[SS.PRESET] = raw
+        else:
+            ss[SS.MESSAGE] = SS.MSG_PRESET.format(
+                value=str(raw)[:40], allowed=", ".join(SS.PRESETS)
+            )
+
+
+def start() -> None:
+    try:
+        cfg = SS.preset_config(ss[SS.PRESET], explore_config())
+    except UserInputError as exc:
+        ss[SS.MESSAGE] = str(exc)
+        return
+    ss[SS.CONFIG] = cfg.to_json()
+    ss[SS.HISTORY] = []
+
+
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    st.selectbox(
+        "Run to label",
+        list(SS.PRESETS),
+        format_func=lambda k: SS.PRESETS[k][0],
+        key=SS.PRESET,
+        help="Explore's settings are those on the Explore page (its defaults if not opened).",
+    )
+    st.button("Start again with this run", key="seat.start", on_click=start)
+if SS.CONFIG not in ss:
+    start()
+message = ss.pop(SS.MESSAGE, None)
+if message:
+    st.error(message)
+st.query_params["preset"] = ss[SS.PRESET]
+
+config_json, history = ss.get(SS.CONFIG), ss.get(SS.HISTORY, [])
+try:
+    seat = SS.SEATS.get(config_json, history) if config_json else None
+except Exception as exc:  # noqa: BLE001 -- a bad setting is said in one line, a bug as one
+    session.show_error(exc)
+    seat = None
+
+if seat is not None:
+    from dashboard import captions as C
+
+    st.caption(C.describe_run(seat.config))
+    if seat.done:
+        st.success(
+            f"You labelled all {seat.config.rounds} rounds. Below: what the model learnt, "
+            "and who it showed you."
+        )
+    else:
+        seat_view.batch(seat, config_json, style)
+    st.subheader(f"What the model has learnt after {seat.round} round(s) of your labels")
+    seat_view.charts(seat, style)
+    st.subheader("How did I do?")
+    seat_view.report(seat)

@@ -1,0 +1,123 @@
+"""AppTest: Label it yourself (the annotator's seat), and "Why this row?" on Explore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import seat_state as SS
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard_app.py")
+PAGE = "dashboard/pages/seat.py"
+
+
+def seat_page(preset: str | None = "clusters") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(PAGE)
+    if preset is not None:
+        at.query_params["preset"] = preset
+    return at.run()
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def answers(at: AppTest) -> list:
+    return [r for r in at.radio if r.key.startswith(SS.PENDING)]
+
+
+def chart_specs(at: AppTest) -> list[str]:
+    return [c.proto.spec for c in at.get("plotly_chart")]
+
+
+def submit(at: AppTest) -> AppTest:
+    return at.button(key="seat.submit").click().run()
+
+
+def test_label_reveal_submit_and_the_charts_move():
+    at = seat_page()
+    ok(at)
+    assert not at.error
+    radios = answers(at)
+    assert len(radios) == 10 and all(r.value is None for r in radios)
+    before = chart_specs(at)
+    assert len(before) == 2
+    radios[0].set_value("yes").run()
+    answers(at)[1].set_value("simulated").run()
+    said = [c.value for c in at.caption if "simulated annotator says" in c.value]
+    assert len(said) == 1
+    at.button(key="seat.fill").click().run()
+    submit(at)
+    ok(at)
+    assert not at.error
+    history = at.session_state[SS.HISTORY]
+    assert len(history) == 1 and len(history[0]) == 10
+    first, second = list(history[0])[:2]
+    assert history[0][first] == 1 and history[0][second] == "simulated"
+    assert any(s.value.startswith("Round 2 of 3") for s in at.subheader)
+    after = chart_specs(at)
+    assert len(after) == 2 and after != before
+    assert all(r.key.startswith(f"{SS.PENDING}1.") for r in answers(at))
+
+
+def test_why_this_row_is_on_every_card():
+    at = seat_page()
+    why = [m.value for m in at.markdown if "unlabelled rows" in m.value]
+    assert len(why) == 10
+    assert "nearest labelled rows" in why[0]
+
+
+def test_finish_and_the_report_names_the_never_shown_group():
+    at = seat_page()
+    for _ in range(3):
+        at.button(key="seat.fill").click().run()
+        submit(at)
+        ok(at)
+    assert at.success and "all 3 rounds" in at.success[0].value
+    assert not answers(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "never showed you anyone from minority" in text
+    table = at.dataframe[-1].value
+    far = table[table["group"] == "minority"].iloc[0]
+    assert far["shown to you"] == 0 and far["random run, same seed set"] > 0
+
+
+def test_missing_answers_say_one_line():
+    at = seat_page()
+    answers(at)[0].set_value("no").run()
+    submit(at)
+    ok(at)
+    assert len(at.error) == 1
+    msg = at.error[0].value
+    assert msg.startswith("answers: 9 of 10 questions have no answer") and "\n" not in msg
+    assert SS.HISTORY in at.session_state and at.session_state[SS.HISTORY] == []
+
+
+def test_a_bad_preset_in_the_link_says_one_line_and_uses_the_default():
+    at = seat_page("nonsense<b>")
+    ok(at)
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("preset: 'nonsense<b>' is not a preset; allowed:")
+    assert at.session_state[SS.PRESET] == SS.EXPLORE
+    assert answers(at)  # the default run is there to label
+
+
+def test_explore_explains_a_row_of_its_batch_on_request():
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in {
+        "dataset": "two_groups:n_samples=800",
+        "strategy": "least_confidence",
+        "rounds": "4",
+        "round": "2",
+    }.items():
+        at.query_params[k] = v
+    at.run()
+    ok(at)
+    assert not [m for m in at.markdown if "unlabelled rows" in m.value]  # nothing until asked
+    assert at.selectbox(key="why.pick.2").value is not None  # the batch's first row
+    at.button(key="why.go.2").click().run()
+    ok(at)
+    said = [m.value for m in at.markdown if "unlabelled rows" in m.value]
+    assert len(said) == 1 and "1st of" in said[0] and "nearest labelled rows" in said[0]
