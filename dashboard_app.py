@@ -17,12 +17,33 @@ if hosting.problem():
     st.warning(f"Hosting settings: {md_escape(hosting.problem())}", icon=":material/settings:")
 
 pages = [
+    st.Page(
+        "dashboard/pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"
+    ),
     st.Page("dashboard/pages/explore.py", title="Explore", icon=":material/search:", default=True),
+    st.Page(
+        "dashboard/pages/seat.py",
+        title="Label it yourself",
+        icon=":material/edit_note:",
+        url_path="seat",
+    ),
     st.Page(
         "dashboard/pages/compare.py",
         title="Compare strategies",
         icon=":material/compare_arrows:",
         url_path="compare",
+    ),
+    st.Page(
+        "dashboard/pages/room.py",
+        title="Class labelling",
+        icon=":material/groups:",
+        url_path="room",
+    ),
+    st.Page(
+        "dashboard/pages/join.py", title="Join a class", icon=":material/login:", url_path="join"
+    ),
+    st.Page(
+        "dashboard/pages/sweeps.py", title="Sweeps", icon=":material/grid_on:", url_path="sweeps"
     ),
     st.Page(
         "dashboard/pages/data.py",
