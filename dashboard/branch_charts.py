@@ -42,15 +42,19 @@ class Timelines:
     at_round: int
 
     @property
-    def labels(self) -> tuple[str, str]:
-        """Legend names, e.g. ``("main: Least confidence", "branch at round 10: BALD ...")``."""
+    def change(self) -> str:
+        """What the branch changes, in words: the new strategy or the changed scenarios."""
         m, b = self.main.config, self.branch.config
         if b.strategy != m.strategy:
-            what = strategy_words(b.strategy)
-        else:
-            changed = [s for s in b.scenarios if s not in m.scenarios]
-            what = "; ".join(scenario_words(s) for s in changed) or strategy_words(b.strategy)
-        return f"main: {strategy_words(m.strategy)}", f"branch at round {self.at_round}: {what}"
+            return strategy_words(b.strategy)
+        changed = [s for s in b.scenarios if s not in m.scenarios]
+        return "; ".join(scenario_words(s) for s in changed) or strategy_words(b.strategy)
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """Legend names, e.g. ``("main: Least confidence", "branch at round 10: BALD ...")``."""
+        main = f"main: {strategy_words(self.main.config.strategy)}"
+        return main, f"branch at round {self.at_round}: {self.change}"
 
     @property
     def target(self) -> str:
@@ -68,8 +72,12 @@ class Timelines:
         return int(r.loc[r["round"] == self.at_round, "n_labeled"].iloc[0])
 
     def rounds(self) -> dict[str, pd.DataFrame]:
+        """Label -> ``rounds`` frame; the branch's starts at the branch round (shared before)."""
         a, b = self.labels
-        return {a: self.main.frames["rounds"], b: self.branch.frames["rounds"]}
+        return {a: self.main.frames["rounds"], b: self._from_branch(self.branch.frames["rounds"])}
+
+    def _from_branch(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["round"] >= self.at_round].reset_index(drop=True)
 
     def group(self) -> dict[str, pd.DataFrame]:
         a, b = self.labels
@@ -77,7 +85,8 @@ class Timelines:
         out = {}
         for label, trace in ((a, self.main), (b, self.branch)):
             frame = stack([trace], "groups")
-            out[label] = frame[frame["group"] == t].reset_index(drop=True)
+            frame = frame[frame["group"] == t].reset_index(drop=True)
+            out[label] = frame if trace is self.main else self._from_branch(frame)
         return out
 
 

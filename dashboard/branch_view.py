@@ -33,6 +33,7 @@ W_KIND = "branch.w.kind"
 W_STRATEGY = "branch.w.strategy"
 W_FLIP = "branch.w.flip"
 W_RATE = "branch.w.rate"
+W_ROUND = "branch.w.round"  # in classroom mode, where the browser animates the rounds
 KINDS = {
     "strategy": "Another strategy",
     "bias": "Another label-bias strength",
@@ -97,7 +98,8 @@ def _current(trace: RunTrace, name: str, param: str, default: float) -> float:
 def _make(trace: RunTrace) -> None:
     """Callback of the branch button: the spec from the widgets at the round shown."""
     ss = st.session_state
-    r = min(int(ss.get(S.ROUND, 0)), trace.last_round)
+    r = int(ss.get(W_ROUND, 0) if ss.get(S.REPLAY) else ss.get(S.ROUND, 0))
+    r = min(r, trace.last_round)
     kind = ss.get(W_KIND, "strategy")
     group = _target(trace)
     if kind == "strategy":
@@ -173,8 +175,16 @@ def controls(trace: RunTrace) -> None:
                     "'The risk of racial bias in hate speech detection'); 0 is a truthful one."
                 ),
             )
+        if ss.get(S.REPLAY):  # the browser animates: the server does not know the round shown
+            st.number_input(
+                "Branch after round",
+                min_value=0,
+                max_value=max(trace.last_round - 1, 0),
+                step=1,
+                key=W_ROUND,
+            )
         st.button(
-            "Branch from the round shown",
+            "Branch from the round chosen" if ss.get(S.REPLAY) else "Branch from the round shown",
             icon=":material/call_split:",
             key="branch.go",
             on_click=_make,
@@ -208,14 +218,14 @@ def timelines(trace: RunTrace, style: Style) -> None:
     placeholder.empty()
     t = BC.Timelines(trace, branch, spec.at_round)
     st.subheader("Two timelines")
-    head, button = st.columns([5, 1], vertical_alignment="center")
-    head.markdown(
+    st.markdown(
         md_escape(
-            f"Both runs are the same up to round {spec.at_round}. From there the branch "
-            f"changes one thing: {t.labels[1].partition(': ')[2]}. The link holds the branch."
+            f"Both runs are the same up to round {spec.at_round} (one line on the charts). "
+            f"From round {spec.at_round + 1} the branch changes one thing: {t.change}. "
+            "The link in the address bar holds the branch."
         )
     )
-    button.button("Remove the branch", key="branch.drop", on_click=_drop)
+    st.button("Remove the branch", key="branch.drop", on_click=_drop)
     entries = BC.CHARTS
     per_row = 1 if style.projector else 2
     for i in range(0, len(entries), per_row):

@@ -124,3 +124,16 @@ def test_a_branch_costs_its_own_rounds_and_one_over_budget_is_refused_before_wor
         raise AssertionError("a branch over the budget was computed")
     assert "budget" in msg and "allowed" in msg and "\n" not in msg
     assert (main.config, first) not in stingy and len(stingy._trunks) == 0
+
+
+def test_in_classroom_mode_the_branch_round_is_chosen_by_number():
+    at = app({**SMALL, "replay": "1"})
+    at.number_input(key=BV.W_ROUND).set_value(4).run()
+    at.radio(key=BV.W_KIND).set_value("annotator").run()
+    at.slider(key=BV.W_RATE).set_value(0.5).run()
+    at.button(key="branch.go").click().run()
+    assert not at.exception and not at.error
+    assert param(at, "branch") == ["4"]
+    assert param(at, "branch_scenario") == ["annotator_bias:group=minority,rate=0.5"]
+    names = legend_names(at, "branch_ledger")
+    assert names[1].startswith("branch at round 4: Biased annotator on minority")
