@@ -236,7 +236,7 @@ def caption(t: Timelines, key: str) -> str:
     text, n = _pair(t, "tpr", "group")
     outcome = outcome_words(load(t.main.config.dataset).positive_label)
     return (
-        f"Of {t.target} people who truly are '{outcome}', the share the model finds "
+        f"Of {t.target} people whose true label is '{outcome}', the share the model finds "
         f"with {n:,} rows labelled: {text}."
     )
 
