@@ -90,7 +90,8 @@ def never_shown_text(state: dict[str, Any], trace: RoomTrace) -> str:
         if acc is not None and not math.isnan(float(acc)):
             accs.append(f"{md_escape(name, limit=80)} {float(acc):.0%}")
     text = (
-        f"In {asked} items over {state['round']} round(s), the model never asked the class "
+        f"In {asked} items over {state['round']} round{'' if state['round'] == 1 else 's'}, "
+        "the model never asked the class "
         f"about anyone from {_names(never)}: {len(never)} of {len(state['groups'])} groups, "
         f"{pool:.0%} of the people it could have asked. Everything the model now decides "
         "about them, it learned without the class ever seeing one of them."

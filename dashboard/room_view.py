@@ -208,9 +208,6 @@ def _live(token: str) -> None:
         st.rerun(scope="app")
     a, b, c = st.columns(3)
     a.metric("Students joined", state["students"])
-    a.caption(
-        "Rooms hold at most the limit set when opened; names stay off unless you turn them on."
-    )
     shown = state["round"] + (1 if state["open_round"] else 0)
     b.metric("Round", f"{shown} of {state['rounds']}")
     if state["open_round"]:
@@ -233,22 +230,7 @@ def _live(token: str) -> None:
         )
 
 
-def teacher(token: str) -> None:
-    """The room's screen for the teacher holding ``token``."""
-    _note()
-    state = R.call(R.store().state, token)
-    if state is None:
-        st.button("Open a new room", on_click=_forget, key="room.forget")
-        return
-    st.session_state[SEEN] = _fresh(state)
-    st.info(
-        "This page's address holds your teacher key to this room. Keep it (bookmark it) to "
-        "come back if the browser closes; do not share it or show it. Students need only the "
-        "code or the join link.",
-        icon=":material/key:",
-    )
-    _join_panel(state["code"])
-    _live(token)
+def _controls(token: str, state: dict[str, Any]) -> None:
     st.toggle(
         "Show students' names on my screen",
         value=bool(state["show_names"]),
@@ -278,7 +260,38 @@ def teacher(token: str) -> None:
         )
         if state["students"] == 0:
             st.caption("Waiting for the first student to join.")
-    room_results.results(token, state)
+
+
+def teacher(token: str) -> None:
+    """The room's screen for the teacher holding ``token``.
+
+    While rounds remain: the code, link and QR code first, then progress, the
+    round's button and the results so far. When the last round is done: who
+    the class was never shown first, then the results; the code moves into
+    an expander.
+    """
+    _note()
+    state = R.call(R.store().state, token)
+    if state is None:
+        st.button("Open a new room", on_click=_forget, key="room.forget")
+        return
+    st.session_state[SEEN] = _fresh(state)
+    if state["done"]:
+        room_results.results(token, state)
+        _live(token)
+        with st.expander("Room code and join link"):
+            _join_panel(state["code"])
+    else:
+        _join_panel(state["code"])
+        _live(token)
+        _controls(token, state)
+        room_results.results(token, state)
+    st.info(
+        "This page's address holds your teacher key to this room. Keep it (bookmark it) to "
+        "come back if the browser closes; do not share it or show it. Students need only the "
+        "code or the join link.",
+        icon=":material/key:",
+    )
     st.download_button(
         "Download this room's records (CSV, zip; students as pseudonyms)",
         lambda: _records_zip(token),
