@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from components.branch import BranchSpec, branch_config
+from components.scenarios import SCENARIOS
 from components.strategies import STRATEGIES
 from components.trace import RunTrace
 from dashboard import branch_charts as BC
@@ -149,6 +150,9 @@ def controls(trace: RunTrace) -> None:
                 key=W_STRATEGY,
                 help="The new strategy picks every batch after the branch round.",
             )
+            entry = STRATEGIES[ss[W_STRATEGY]]
+            if entry.citation:
+                st.caption(md_escape(f"Source: {entry.citation}", limit=600))
         elif kind == "bias":
             ss.setdefault(W_FLIP, _current(trace, "label_bias", "flip", 0.0))
             st.slider(
@@ -162,6 +166,7 @@ def controls(trace: RunTrace) -> None:
                     "it). Labels already given stay as they were."
                 ),
             )
+            st.caption(md_escape(f"Source: {SCENARIOS['label_bias'].citation}", limit=600))
         else:
             ss.setdefault(W_RATE, _current(trace, "annotator_bias", "rate", 0.3))
             st.slider(
