@@ -74,8 +74,8 @@ def _content(item: SeatItem) -> None:
     elif item.kind == "text" and item.text is not None:
         st.markdown(f"> {md_escape(item.text, limit=600)}")
     else:
-        lines = [f"**{md_escape(k, limit=60)}**: {md_escape(v, limit=80)}" for k, v in item.fields]
-        st.markdown("  \n".join(lines))
+        cells = [f"**{md_escape(k, limit=60)}** {md_escape(v, limit=80)}" for k, v in item.fields]
+        st.markdown(" · ".join(cells))
 
 
 def card(seat: Seat, item: SeatItem, words: dict[str, str]) -> None:
@@ -93,7 +93,7 @@ def card(seat: Seat, item: SeatItem, words: dict[str, str]) -> None:
         )
         if st.session_state.get(key) == SIMULATED:
             said = words[YES if seat.simulated_answer(item.position) == 1 else NO]
-            st.caption(f"The simulated annotator says **{md_escape(said)}**; it will be used.")
+            st.markdown(f"The simulated annotator says **{md_escape(said)}**; it will be used.")
         with st.expander("Why this row?"):
             st.markdown(md_escape(sentence(seat.why(item.position)), limit=1200))
 

@@ -46,7 +46,7 @@ def test_label_reveal_submit_and_the_charts_move():
     assert len(before) == 2
     radios[0].set_value("yes").run()
     answers(at)[1].set_value("simulated").run()
-    said = [c.value for c in at.caption if "simulated annotator says" in c.value]
+    said = [m.value for m in at.markdown if "simulated annotator says" in m.value]
     assert len(said) == 1
     at.button(key="seat.fill").click().run()
     submit(at)
