@@ -78,6 +78,7 @@ def _band_traces(
     xs = d[x].to_numpy(dtype=float)
     band = {
         "type": "scatter",
+        "mode": "lines",
         "x": np.concatenate([xs, xs[::-1]]),
         "y": np.concatenate([d["high"].to_numpy(float), d["low"].to_numpy(float)[::-1]]),
         "fill": "toself",
@@ -268,7 +269,8 @@ def pareto_chart(wide: pd.DataFrame, y_metric: str, style: Style) -> Chart:
         traces.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
+                "mode": "markers",
+                "meta": "cells",
                 "x": part["x_mean"].to_numpy(float),
                 "y": part["y_mean"].to_numpy(float),
                 "name": _t(s),
@@ -278,12 +280,6 @@ def pareto_chart(wide: pd.DataFrame, y_metric: str, style: Style) -> Chart:
                     "symbol": [symbol[c] for c in part["condition"]],
                     "line": {"color": "#000", "width": np.where(on_front, 2.5, 0.0)},
                 },
-                "text": [
-                    f"{_t(s)} · {_t(c)}" if f else ""
-                    for c, f in zip(part["condition"], on_front, strict=True)
-                ],
-                "textposition": "top center",
-                "textfont": {"size": style.font - 2},
                 "error_x": _bars(part, "x", colors[s]),
                 "error_y": _bars(part, "y", colors[s]),
                 "customdata": np.stack(
@@ -307,16 +303,57 @@ def pareto_chart(wide: pd.DataFrame, y_metric: str, style: Style) -> Chart:
             hoverinfo="skip",
         )
     )
+    for c in conditions:  # a legend entry per condition's symbol
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [None],
+                "y": [None],
+                "name": _t(c),
+                "marker": {"symbol": symbol[c], "color": "#777777", "size": style.marker * 1.5},
+                "hoverinfo": "skip",
+            }
+        )
     better = "higher" if METRICS.get(y_metric, ("", True))[1] else "lower"
     return figure(
         traces,
         style,
-        title=f"Accuracy vs {metric_name(y_metric)} at the last budget: means with 95% "
-        f"intervals; {better} is better on y, higher on x",
-        xaxis=axis("accuracy (truth)", tickformat=".2f"),
-        yaxis=axis(metric_name(y_metric), tickformat=".2f"),
-        height=style.height + 80,
+        title=f"Accuracy vs {metric_name(y_metric)}, last budget (bars: 95% intervals)",
+        xaxis=axis("accuracy (truth), higher is better", tickformat=".2f"),
+        yaxis=axis(f"{metric_name(y_metric)}, {better} is better", tickformat=".2f"),
+        annotations=front_labels(front, style),
+        height=style.height + 40,
     )
+
+
+def front_labels(front: pd.DataFrame, style: Style) -> list[dict]:
+    """A label with a pointer for each front point, staggered above and below, kept inside."""
+    if front.empty:
+        return []
+    lo, hi = float(front["x_mean"].min()), float(front["x_mean"].max())
+    mid = (lo + hi) / 2
+    out = []
+    for k, row in enumerate(front.itertuples()):
+        right_half = len(front) > 1 and row.x_mean > mid
+        out.append(
+            {
+                "x": row.x_mean,
+                "y": row.y_mean,
+                "text": f"{_t(row.strategy)} · {_t(row.condition)}",
+                "showarrow": True,
+                "arrowhead": 0,
+                "arrowwidth": 1.5,
+                "ax": -24 if right_half else 24,
+                "ay": (-1) ** k * (36 + 30 * (k // 2) + style.font),
+                "xanchor": "right" if right_half else "left",
+                "font": {"size": style.font - 2, "color": "#222"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+                "bordercolor": "#444",
+                "borderwidth": 1,
+            }
+        )
+    return out
 
 
 def _bars(part: pd.DataFrame, axis_name: str, color: str) -> dict:

@@ -186,3 +186,17 @@ def running_elsewhere(shown: str | None) -> None:
             f"This server is running the sweep **{md_escape(job.name)}** "
             f"({job.done} of {job.total} runs done). One sweep runs at a time."
         )
+
+
+def outcome(name: str) -> None:
+    """How the last background sweep of that name ended, when it did not simply finish."""
+    job = RUNNER.job(name)
+    if job is None or job.running:
+        return
+    if job.state == "cancelled":
+        st.info(
+            f"Cancelled after {job.done} of {job.total} runs; the figures show the runs that "
+            "finished. Start the same grid again (same name) to resume it."
+        )
+    elif job.state == "error":
+        st.error(f"The sweep stopped: {md_escape(job.error, limit=400)}")

@@ -177,7 +177,7 @@ class SweepRunner:
             import json
 
             old = [r["key"] for r in json.loads(plan.read_text("utf-8")).get("runs", [])]
-            if old != list(grid.keys):
+            if not set(old) <= set(grid.keys):  # a plan cut short by a stop may resume
                 raise UserInputError(MSG_EXISTS.format(name=name))
         with self._lock:
             busy = next((j for j in self._jobs.values() if j.running), None)
@@ -186,6 +186,8 @@ class SweepRunner:
                     MSG_BUSY.format(name=busy.name, done=busy.done, total=busy.total)
                 )
             job = Job(name, folder, grid)
+            (folder / core.RUNS).mkdir(parents=True, exist_ok=True)
+            write_plan(folder, grid)  # listed at once, by every session
             self._jobs[name] = job
             self._thread = threading.Thread(
                 target=self._work, args=(job,), name=f"sweep-{name}", daemon=True
@@ -208,30 +210,49 @@ class SweepRunner:
             thread.join(timeout)
 
     def _work(self, job: Job) -> None:
+        """Run the grid one run at a time through the core's ``run_sweep``.
+
+        Each call gets the runs finished so far plus the next one, so it runs
+        just that one (finished runs are skipped, earlier failures not
+        retried) and leaves the folder's plan and tables describing the runs
+        so far. At the end the plan names the whole grid, as the command line's.
+        """
         from dashboard.cache import TRACES
 
-        out = job.folder
+        out, grid = job.folder, job.grid
+        keys: list[str] = []
+        configs: list[RunConfig] = []
         try:
-            (out / core.RUNS).mkdir(parents=True, exist_ok=True)
-            core._write_json(out / core.PLAN, _plan(job.grid))
-            for key, config in zip(job.grid.keys, job.grid.configs, strict=True):
+            for key, config in zip(grid.keys, grid.configs, strict=True):
                 if job.cancel.is_set():
                     break
                 if not core.is_finished(out, key):
+                    step = Grid((*configs, config), (*keys, key), grid.budgets)
                     with TRACES.slots.slot():
-                        payload = core.run_one(config.to_dict())
-                    if "error" in payload:
-                        core._save_failure(out, key, config, payload["error"])
-                        job.failed += 1
-                    else:
-                        core._save_run(out, key, config, payload)
+                        outcome = core.run_sweep(step, out, jobs=1, quiet=True)
+                    job.failed += len(outcome.failed)
+                if core.is_finished(out, key):
+                    keys.append(key)
+                    configs.append(config)
                 job.done += 1
-            core.write_tables(out, job.grid)
+            write_plan(out, grid)
+            core.write_tables(out, grid)
             job.state = "cancelled" if job.done < job.total else "finished"
         except Exception as exc:  # noqa: BLE001 -- said on the page, logged for the host
             _log.error("sweep %s failed", job.name, exc_info=exc)
             job.error = " ".join(f"{type(exc).__name__}: {exc}".split())
             job.state = "error"
+
+
+def write_plan(out: Path, grid: Grid) -> None:
+    """``DIR/sweep.json`` naming every run of ``grid`` (the layout of docs/sweeps.md), atomically."""
+    import json
+    import os
+
+    path = out / core.PLAN
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    tmp.write_text(json.dumps(_plan(grid), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 #: The one runner of this server process.

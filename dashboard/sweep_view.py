@@ -228,9 +228,41 @@ def show(name: str, style: Style) -> None:
         "Each cell: the mean over its seeds, [its 95% interval], n = seeds. "
         "Click a cell to open one of its runs in Explore."
     )
+    extremes(final, cells, metric)
     curves_and_ledger(curves, style)
     open_in_explore(entry.folder, wide, data["runs"])
     sources(final)
+
+
+#: Accuracies said in words, beside what the recorded labels would claim.
+IN_WORDS = {
+    "accuracy": "of all test rows",
+    "worst_group_accuracy": "of the worst-off group's test rows",
+}
+
+
+def extremes(final: pd.DataFrame, cells: pd.DataFrame, metric: str) -> None:
+    """The lowest and highest cell in words, against the truth and the recorded labels."""
+    if metric not in IN_WORDS or cells.empty:
+        return
+    gaps = C.cell_table(final, metric + "_gap").set_index(["strategy", "condition"])["mean"]
+    lines = []
+    for word, row in (
+        ("Lowest", cells.loc[cells["mean"].idxmin()]),
+        ("Highest", cells.loc[cells["mean"].idxmax()]),
+    ):
+        gap = gaps.get((row["strategy"], row["condition"]))
+        claim = (
+            f"; judged by the recorded labels it would read {row['mean'] + gap:.0%}"
+            if gap is not None and pd.notna(gap)
+            else ""
+        )
+        lines.append(
+            f"{word}: {md_escape(cell_label(row))}: the model gets {row['mean']:.0%} "
+            f"[{row['low']:.0%}, {row['high']:.0%}] {IN_WORDS[metric]} right against the "
+            f"truth{claim}."
+        )
+    st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def curves_and_ledger(curves: pd.DataFrame, style: Style) -> None:
@@ -239,7 +271,8 @@ def curves_and_ledger(curves: pd.DataFrame, style: Style) -> None:
     st.subheader("Learning curves and the ledger")
     a, b = st.columns(2)
     condition = a.selectbox("Condition", conditions, key=K + "condition")
-    groups = sorted(g for g in curves["group"].unique() if g)
+    pools = curves[(curves["metric"] == "pool_share") & (curves["group"] != "")]
+    groups = list(pools.groupby("group")["mean"].mean().sort_values().index)  # smallest first
     group = b.selectbox("Group (ledger)", groups, key=K + "group") if groups else None
     cols = [st.container()] * 2 if style.projector else st.columns(2)
     half = "full" if style.projector else "half"

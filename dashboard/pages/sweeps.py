@@ -28,6 +28,7 @@ if name is None:
 V.sweep_query(name)
 if F.wants_progress(name):
     F.progress(name)
+F.outcome(name)
 try:
     V.show(name, style)
 except Exception as exc:  # noqa: BLE001 -- bad input is said, a bug is said as one
