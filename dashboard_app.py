@@ -22,6 +22,12 @@ pages = [
     ),
     st.Page("dashboard/pages/explore.py", title="Explore", icon=":material/search:", default=True),
     st.Page(
+        "dashboard/pages/race.py",
+        title="You vs the model",
+        icon=":material/sports_score:",
+        url_path="race",
+    ),
+    st.Page(
         "dashboard/pages/seat.py",
         title="Label it yourself",
         icon=":material/edit_note:",

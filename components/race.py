@@ -21,6 +21,7 @@ so a page keeps only those and rebuilds it (``Race(config, batches)``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -236,6 +237,15 @@ class Race:
             self._snapshot(name)
         self.batches += (tuple(int(p) for p in pos),)
         return self.standing("you")
+
+    def fork(self) -> Race:
+        """An independent copy to submit on (``Simulation.fork`` of each run); the data,
+        the map and the earlier rounds' arrays are shared, never changed.
+        """
+        other = copy.copy(self)
+        other.sims = {k: sim.fork() for k, sim in self.sims.items()}
+        other._proba = {k: list(v) for k, v in self._proba.items()}
+        return other
 
     def _snapshot(self, run: str) -> None:
         p = predict_proba(self.sims[run].model, self._grid[2])[:, 1]

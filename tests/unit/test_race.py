@@ -176,3 +176,12 @@ def test_two_groups_has_no_far_cluster_to_time() -> None:
     assert race.found("you") is None
     trace = race.trace("model")
     assert trace.grid[2].shape[0] == 1 and trace.xy.shape == (race.n_pool, 2)
+
+
+def test_a_fork_moves_on_alone() -> None:
+    race = Race(config())
+    twin = race.fork()
+    twin.submit(free(twin, 5))
+    assert race.round == 0 and twin.round == 1
+    assert race.batches == () and len(race.trace("you").grid[2]) == 1
+    pd.testing.assert_frame_equal(Race(config(), twin.batches).table(), twin.table())

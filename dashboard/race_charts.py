@@ -1,0 +1,139 @@
+"""You vs the model: the map a person picks on, and the race's summary table.
+
+The pick map is the app's pool map (``dashboard.pool_charts.map_figure``) of
+the person's run at its current round, with one more trace on top: the
+unlabelled points, invisible until selected, that box and lasso selection
+pick from. Hovering one says its point number, which the keyboard form takes.
+No streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from components.race import RUNS, Race
+from dashboard.figure_spec import Chart
+from dashboard.figures import SCREEN, Style, group_colors
+from dashboard.pool_charts import map_figure
+
+PICK_TITLE = "Pick the points to label: drag a box or a lasso"
+#: How a run is named on the page.
+RUN_NAMES = {"you": "You", "model": "The model", "random": "Random"}
+#: The selected points' look: black, large, whatever their group.
+SELECTED = {"marker": {"color": "#000000", "size": 11, "opacity": 1.0}}
+
+
+def pick_map(
+    race: Race, picked: Sequence[int] = (), *, style: Style = SCREEN
+) -> tuple[Chart, np.ndarray, int]:
+    """The map to pick the next batch on, with the points picked so far ringed.
+
+    Parameters
+    ----------
+    race : Race
+    picked : sequence of int
+        Pool positions picked so far for the next batch.
+    style : Style
+
+    Returns
+    -------
+    (Chart, ndarray of int, int)
+        The figure; the pool position of each point of the selectable trace,
+        in trace order; and that trace's index in the figure (the
+        ``curve_number`` of its points in a selection).
+
+    Examples
+    --------
+    >>> from components.config import RunConfig
+    >>> race = Race(RunConfig.from_dict({"dataset": "clusters:n_samples=400", "rounds": 1,
+    ...                                  "initial_size": 10, "batch_size": 4}))
+    >>> free = [int(p) for p in np.flatnonzero(~race.labelled("you"))[:2]]
+    >>> fig, positions, curve = pick_map(race, free)
+    >>> fig.spec["data"][curve]["name"], len(positions) == race.n_pool - 10
+    ('unlabelled: pick from these', True)
+    >>> fig.spec["data"][curve - 1]["name"]
+    'picked for this batch (2)'
+    >>> fig.spec["layout"]["dragmode"]
+    'select'
+    """
+    trace = race.trace("you")
+    r = race.round
+    base = map_figure(
+        trace.xy,
+        trace.g_pool,
+        trace.query_round,
+        r,
+        groups=trace.groups,
+        colors=group_colors(trace.groups),
+        style=style,
+        grid=(trace.grid[0], trace.grid[1], trace.grid[2][r]),
+    )
+    free = np.flatnonzero(trace.query_round < 0)
+    mine = np.asarray(sorted(set(int(p) for p in picked) & set(free.tolist())), dtype=np.int64)
+    ringed = {
+        "type": "scattergl",
+        "x": trace.xy[mine, 0],
+        "y": trace.xy[mine, 1],
+        "mode": "markers",
+        "marker": {
+            "color": "rgba(0,0,0,0)",
+            "size": style.marker * 2.2,
+            "symbol": "circle-open",
+            "line": {"color": "#000000", "width": 2.5},
+        },
+        "customdata": mine.astype(np.int32),
+        "name": f"picked for this batch ({len(mine)})",
+        "hovertemplate": "point %{customdata}: picked<extra></extra>",
+    }
+    pick = {
+        "type": "scattergl",
+        "x": trace.xy[free, 0],
+        "y": trace.xy[free, 1],
+        "mode": "markers",
+        "marker": {"color": "#000000", "size": max(6.0, style.marker), "opacity": 0.0},
+        "selected": SELECTED,
+        "unselected": {"marker": {"opacity": 0.0}},
+        "customdata": free.astype(np.int32),
+        "name": "unlabelled: pick from these",
+        "showlegend": False,
+        "hovertemplate": "point %{customdata}<extra></extra>",
+    }
+    data = [*base.spec["data"], ringed, pick]
+    layout = dict(base.spec["layout"], dragmode="select", uirevision=f"pick{r}")
+    layout["title"] = dict(layout["title"], text=PICK_TITLE)
+    return Chart(data, layout), free, len(data) - 1
+
+
+def summary(race: Race) -> pd.DataFrame:
+    """One row per run at the current round: what the race compares, ready to show.
+
+    Columns: the run, the round it first asked about the far group (when the
+    data has one), overall accuracy, and per group its share of the queries
+    and its accuracy against the truth.
+
+    >>> from components.config import RunConfig
+    >>> race = Race(RunConfig.from_dict({"dataset": "clusters:n_samples=400", "rounds": 1,
+    ...                                  "initial_size": 10, "batch_size": 4}))
+    >>> list(summary(race).columns)[:3]
+    ['run', 'far cluster first labelled in round', 'overall accuracy']
+    """
+    rows = []
+    for run in RUNS:
+        st = race.standing(run)
+        row: dict[str, object] = {"run": RUN_NAMES[run]}
+        if race.far_group is not None:
+            row["far cluster first labelled in round"] = (
+                "never" if st.found is None else str(st.found)
+            )
+        row["overall accuracy"] = round(st.accuracy, 3)
+        for g in st.groups.itertuples():
+            share = g.query_share_cum
+            row[f"{g.group}: share of questions"] = (
+                "none yet" if share != share else f"{share:.0%} ({g.queried_cum})"
+            )
+            row[f"{g.group}: accuracy"] = round(float(g.accuracy), 3)
+        rows.append(row)
+    return pd.DataFrame(rows)
