@@ -145,7 +145,7 @@ class Seat:
         self.history: tuple[dict[int, Label], ...] = ()
         self.answers: tuple[Answer, ...] = ()
         self._batch: np.ndarray | None = None
-        self._random: dict[int, np.ndarray] = {}
+        self._random: Simulation | None = None
         for labels in history:
             self.submit(labels)
 
@@ -280,22 +280,26 @@ class Seat:
         A page may keep seats in a cache shared by sessions: it submits on a
         fork, never on the cached seat itself.
         """
-        sim = self.sim
-        shared = (sim.dataset, sim.split, sim.environment, sim.annotator, sim.config, sim.entry)
-        memo = {id(x): x for x in shared}
+        memo = {}
+        for sim in (self.sim, self._random):
+            if sim is not None:
+                for x in (sim.dataset, sim.split, sim.environment, sim.annotator, sim.config):
+                    memo[id(x)] = x
+                memo[id(sim.entry)] = sim.entry
         return copy.deepcopy(self, memo)
 
-    def random_positions(self, rounds: int | None = None) -> np.ndarray:
-        """The rows ``random`` queries over ``rounds`` rounds (default: the rounds labelled)
-        from the same seed set: the run's own seed streams, only the strategy changed.
+    def random_positions(self) -> np.ndarray:
+        """The rows ``random`` queries over the rounds labelled so far, from the same seed
+        set: the run's own seed streams with only the strategy changed.
+
+        Random's picks do not depend on the answers, so its run is stepped
+        along with the seat (one refit per round).
         """
-        rounds = self.round if rounds is None else int(rounds)
-        if rounds not in self._random:
+        if self._random is None:
             from specs import Spec
 
-            sim = Simulation(self.config.with_changes(strategy=Spec("random")))
-            for _ in range(rounds):
-                sim.step()
-            picked = [r.positions for r in sim.records[1:]]
-            self._random[rounds] = np.concatenate(picked) if picked else np.zeros(0, np.int64)
-        return self._random[rounds]
+            self._random = Simulation(self.config.with_changes(strategy=Spec("random")))
+        while self._random.round < self.round:
+            self._random.step()
+        picked = [r.positions for r in self._random.records[1 : self.round + 1]]
+        return np.concatenate(picked) if picked else np.zeros(0, np.int64)
