@@ -100,3 +100,8 @@ if "random" in runs:
     others = [n for n in chosen if n != "random"]
     pick = st.selectbox("Map: which strategy, against the ghost of random", others, key="w.cmp.map")
     views.compare_against_random(runs[pick][0], runs["random"][0], style)
+st.page_link(
+    "dashboard/pages/sweeps.py",
+    label="More strategies, bias strengths and seeds, with 95% intervals: Sweeps",
+    icon=":material/grid_on:",
+)
