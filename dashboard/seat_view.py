@@ -72,7 +72,7 @@ def _content(item: SeatItem) -> None:
     if item.kind == "image" and item.image is not None:
         st.image(_upscale(item.image), width=120, clamp=True)
     elif item.kind == "text" and item.text is not None:
-        st.markdown(f"> {md_escape(item.text, limit=600)}")
+        st.markdown(f"“{md_escape(item.text, limit=600)}”")  # full contrast, not a grey quote
     else:
         cells = [f"**{md_escape(k, limit=60)}** {md_escape(v, limit=80)}" for k, v in item.fields]
         st.markdown(" · ".join(cells))

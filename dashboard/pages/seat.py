@@ -80,3 +80,8 @@ if seat is not None:
     seat_view.charts(seat, style)
     st.subheader("How did I do?")
     seat_view.report(seat)
+    st.caption(
+        "Each strategy's rule and its source (author, year, title) are on the Method and "
+        "sources page. Active learning lets the model choose the questions: Settles, B. (2009). "
+        "Active Learning Literature Survey. UW-Madison TR 1648."
+    )
