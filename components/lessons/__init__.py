@@ -15,6 +15,8 @@ from components.lessons import (
     l2_uncertainty_bias,
     l3_uncertainty_helps,
     l4_more_data_astray,
+    l5_fairness_objective,
+    l6_dedup,
 )
 from components.lessons.base import (
     Choice,
@@ -39,6 +41,8 @@ LESSONS: tuple[Lesson, ...] = (
     l2_uncertainty_bias.LESSON,
     l3_uncertainty_helps.LESSON,
     l4_more_data_astray.LESSON,
+    l5_fairness_objective.LESSON,
+    l6_dedup.LESSON,
 )
 
 MSG_UNKNOWN_LESSON = "lesson: {value!r} is not a lesson; allowed: {allowed}"

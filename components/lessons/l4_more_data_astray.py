@@ -64,6 +64,7 @@ def _gap(r: Results) -> dict[str, float]:
         "n": len(r.seeds),
         **stats("clean_eo", clean),
         "wider": 0.0,
+        "biased_runs": float(len(FLIPS) * len(r.seeds)),
         "early_n": float(final_round(r.of("clean"), "n_labeled", r=1).max()),
         "end_n": float(final_round(r.of("clean"), "n_labeled").max()),
     }
@@ -127,7 +128,7 @@ CLAIMS = (
         "({flip_04_eo_min:.2f} to {flip_04_eo_max:.2f}) at flip 0.4 and from "
         "{flip_07_eo1_mean:.2f} to {flip_07_eo_mean:.2f} ({flip_07_eo_min:.2f} to "
         "{flip_07_eo_max:.2f}) at flip 0.7. With honest labels it ended at "
-        "{clean_eo_mean:.2f}; the biased runs ended wider in {wider:.0f} of {n:.0f} x 2 runs.",
+        "{clean_eo_mean:.2f}; the biased runs ended wider in {wider:.0f} of {biased_runs:.0f} runs.",
         _gap,
         lambda x: (
             x["flip_04_grew"] == x["n"] and x["flip_07_grew"] == x["n"] and x["wider"] == 2 * x["n"]
@@ -143,9 +144,9 @@ CLAIMS = (
     ),
     Claim(
         "recorded_ppv_hides",
-        "Graded against the recorded labels, the women the model flagged looked mostly wrong "
-        "(precision {ppv_obs_min:.2f} to {ppv_obs_max:.2f}); against the truth they were "
-        "mostly right ({ppv_true_min:.2f} to {ppv_true_max:.2f}). Recorded precision was lower "
+        "Graded against the recorded labels, the women the model flagged looked right far less "
+        "often (precision {ppv_obs_min:.2f} to {ppv_obs_max:.2f}) than they were against the "
+        "truth ({ppv_true_min:.2f} to {ppv_true_max:.2f}). Recorded precision was lower "
         "by more than 0.1 in {hidden:.0f} of {runs:.0f} runs.",
         _ppv,
         lambda x: x["hidden"] == x["runs"],
@@ -176,7 +177,7 @@ LESSON = Lesson(
         "labels, 20 at a time, chosen at random, and watches its accuracy."
     ),
     runs=RUNS,
-    seeds=(0, 1, 2, 3, 4),
+    seeds=tuple(range(8)),
     quick_seeds=(0,),
     predict=Question(
         "The lender labels ten times more data. What happens?",
@@ -223,8 +224,8 @@ LESSON = Lesson(
         "{flip_07_eo1_mean:.2f} to {flip_07_eo_mean:.2f} (honest labels: "
         "{clean_eo_mean:.2f}). The model found {biased_tpr_mean:.2f} of the women who truly "
         "earn over $50K, against {clean_tpr_mean:.2f} with honest labels. Graded against the "
-        "records, the women it flagged looked mostly wrong (precision {ppv_obs_mean:.2f}); "
-        "against the truth they were mostly right ({ppv_true_mean:.2f})."
+        "records, the women it flagged looked right {ppv_obs_mean:.2f} of the time (precision); "
+        "against the truth they were right {ppv_true_mean:.2f} of the time."
     ),
     explain=(
         "Accuracy is measured against the same records the model learns from, so a "

@@ -41,10 +41,12 @@ def _texts(lesson):
 
 def test_registry_holds_every_lesson_module_in_order_with_unique_slugs():
     files = sorted(
-        m.name for m in pkgutil.iter_modules(lessons_mod.__path__) if re.match(r"l\d+_", m.name)
+        (m.name for m in pkgutil.iter_modules(lessons_mod.__path__) if re.match(r"l\d+_", m.name)),
+        key=lambda name: int(re.match(r"l(\d+)_", name).group(1)),
     )
     modules = [importlib.import_module(f"components.lessons.{name}") for name in files]
     assert [m.LESSON for m in modules] == list(LESSONS)
+    assert len(LESSONS) == 6
     assert len(set(SLUGS)) == len(SLUGS)
     assert all(re.fullmatch(r"[a-z0-9-]+", s) for s in SLUGS)
 
@@ -154,3 +156,14 @@ def test_get_lesson_and_fill_refuse_the_unknown():
         get_lesson("x")
     with pytest.raises(KeyError, match="gap"):
         fill("{gap:.2f}", {"acc": 0.5})
+
+
+def test_a_lesson_refuses_steps_that_name_no_run():
+    lesson = LESSONS[0]
+    bad_step = dataclasses.replace(lesson.watch[0], run="no_such_run")
+    with pytest.raises(ValueError, match="no_such_run"):
+        dataclasses.replace(lesson, watch=(bad_step,))
+    with pytest.raises(ValueError, match="subset"):
+        dataclasses.replace(lesson, quick_seeds=(max(lesson.seeds) + 1,))
+    with pytest.raises(ValueError, match="sets a seed"):
+        dataclasses.replace(lesson, runs={**lesson.runs, "x": {"seed": 3}})
