@@ -156,7 +156,7 @@ def controls(trace: RunTrace) -> None:
         elif kind == "bias":
             ss.setdefault(W_FLIP, _current(trace, "label_bias", "flip", 0.0))
             st.slider(
-                f"Share of {group}'s labels recorded wrongly (label bias)",
+                f"Share of {md_escape(group)}'s labels recorded wrongly (label bias)",
                 0.0,
                 1.0,
                 step=0.05,
@@ -170,7 +170,7 @@ def controls(trace: RunTrace) -> None:
         else:
             ss.setdefault(W_RATE, _current(trace, "annotator_bias", "rate", 0.3))
             st.slider(
-                f"How often the annotator mislabels {group}'s rows",
+                f"How often the annotator mislabels {md_escape(group)}'s rows",
                 0.0,
                 1.0,
                 step=0.05,

@@ -178,3 +178,29 @@ def test_trunk_keeps_one_state_per_round_reached(main):
     assert trunk.reached == 0
     trunk.at(2)
     assert trunk.reached == 2 and trunk.nbytes > 0
+
+
+TINY = RunConfig.from_dict(
+    {"dataset": "two_groups:n_samples=500", "rounds": 4, "batch_size": 5, "initial_size": 10}
+)
+
+
+def _strategies() -> list:
+    from components.strategies import STRATEGIES
+
+    slow = {"fal"}  # refits per candidate
+    return [pytest.param(n, marks=pytest.mark.slow) if n in slow else n for n in sorted(STRATEGIES)]
+
+
+@pytest.mark.parametrize("name", _strategies())
+def test_every_strategy_forks_exactly_and_can_be_switched_to_and_from(name):
+    """Each strategy's kept state (e.g. coreset's distances, changed in place) is copied."""
+    main = trace_run(TINY.with_changes(strategy=Spec(name)))
+    trunk = Trunk(main.config)
+    assert_same_run(branch_trace(main, BranchSpec(1), trunk), main)
+    away = branch_trace(main, BranchSpec(1, Spec("least_confidence")), trunk)
+    assert away.frames["rounds"]["round"].tolist() == list(range(TINY.rounds + 1))
+    other = trace_run(TINY)
+    towards = branch_trace(other, BranchSpec(2, Spec(name)))
+    assert towards.config.strategy.name == name
+    assert len(towards.frames["queries"]) == len(other.frames["queries"])
