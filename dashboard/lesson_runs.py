@@ -109,17 +109,20 @@ def trace(config: RunConfig) -> RunTrace | None:
     return out
 
 
-def draw_chart(run: RunTrace, key: str, r: int, style: Style, *, widget: str) -> None:
-    """One chart of the chart list for ``run`` at round ``r``, full width, with its caption.
+def draw_chart(
+    run: RunTrace, key: str, r: int, style: Style, *, widget: str, width: str = "full"
+) -> None:
+    """One chart of the chart list for ``run`` at round ``r``, with its caption.
 
-    The built figure is shared through ``FIGURES`` (keyed by the run, the chart,
-    the round and the sizes, and "full": lessons draw every chart at full width).
+    ``width`` is "full" (one chart) or "half" (two side by side). The built
+    figure is shared through ``FIGURES``, keyed by the run, the chart, the round,
+    the sizes and the width.
     """
     entry = round_chart(key)
     view = RoundView(run, r, style=style)
-    cache_key = (run.config.to_json(), *figure_key(entry, view), "full")
+    cache_key = (run.config.to_json(), *figure_key(entry, view), width)
     spec = FIGURES.get_or_build(
-        cache_key, lambda: fit(entry.build(view), style, width="full").to_dict()
+        cache_key, lambda: fit(entry.build(view), style, width=width).to_dict()
     )
     views.show(Chart.sent(spec), key=widget, alt=entry.alt, export=entry.export)
     (st.markdown if entry.caption_kind == "text" else st.caption)(entry.caption(view))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.lessons import Lesson
+from dashboard import lesson_knob as K
 from dashboard import lesson_nav as N
 from dashboard import lesson_runs as R
 from dashboard.figures import Style
@@ -148,7 +149,7 @@ def discuss(lesson: Lesson) -> None:
         st.markdown(f"#### {i}. {text(q)}")
 
 
-def try_this(lesson: Lesson, *, presenter: bool, base: str) -> None:
+def try_this(lesson: Lesson, *, presenter: bool, base: str, style: Style) -> None:
     """One change to make, what to look for, a link that opens Explore with it applied,
     and the brief of the lesson's main run.
 
@@ -174,7 +175,45 @@ def try_this(lesson: Lesson, *, presenter: bool, base: str) -> None:
         R.brief_button(config, replay_url=replay)
     for note in N.explore_notes(change):
         st.caption(
-            "Explore's controls are narrower than this lesson's run; the link opens it with "
+            "Explore cannot hold one setting of this lesson's run, so its link differs: "
             + md_escape(note, limit=300)
             + "."
         )
+    try_here(lesson, s, style)
+
+
+def try_here(lesson: Lesson, s: int, style: Style) -> None:
+    """The change's number as a slider, with the runs it applies to side by side."""
+    base = lesson.config(lesson.try_this.base, s).resolve()
+    knob = K.find_knob(base, lesson.try_config(s).resolve())
+    if knob is None:
+        return
+    names = [n for n in lesson.runs if n != lesson.try_this.base]
+    others = [lesson.config(n, s).resolve() for n in names]
+    picked = [names[i] for i in K.related(base, others, knob)]
+    shown = [lesson.try_this.base, *picked]
+    steps = [w for w in lesson.watch if w.run in shown] or list(lesson.watch)
+    chart = steps[-1].chart
+    st.markdown(f"#### Try it here: {text(knob.label)}")
+    value = st.select_slider(
+        f"{knob.label} (the lesson's run has {knob.start:g}; the change sets {knob.end:g})",
+        options=knob.values(),
+        value=knob.end,
+        key=f"lesson.knob.{lesson.slug}",
+        format_func=lambda v: f"{v:g}",
+    )
+    cells = st.columns(len(shown)) if len(shown) > 1 else [st.container()]
+    for i, (name, cell) in enumerate(zip(shown, cells, strict=True)):
+        config = K.apply(knob, lesson.config(name, s).resolve(), value)
+        with cell:
+            st.markdown(f"**{text(K.describe(config))}**")
+            run = R.trace(config)
+            if run is not None:
+                R.draw_chart(
+                    run,
+                    chart,
+                    run.last_round,
+                    style,
+                    widget=f"lesson_try_{i}",
+                    width="half" if len(shown) > 1 else "full",
+                )

@@ -159,7 +159,7 @@ def lesson_page(lesson: Lesson, step: int, style: Style) -> None:
         elif step == 5:
             steps.discuss(lesson)
         else:
-            steps.try_this(lesson, presenter=presenter, base=app_base())
+            steps.try_this(lesson, presenter=presenter, base=app_base(), style=lesson_style(style))
     facilitator(lesson)
     st.caption("Link to this step, for your class (students open it in their browser):")
     st.code(app_base() + N.lesson_link(lesson.slug, step), language=None, wrap_lines=True)

@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.lessons import LESSONS, Lesson, LessonResult, measure_lesson
+from dashboard import lesson_knob as K
 from dashboard import lesson_nav as N
 from dashboard import lesson_runs as R
 from dashboard import state as S
@@ -154,6 +155,18 @@ def test_every_lesson_walks_from_predict_to_try_this(lesson: Lesson, quick_seeds
     assert [b.label for b in at.get("download_button")] == [
         "Download the brief of this lesson's run (HTML)"
     ]
+    knob = K.find_knob(
+        lesson.config(lesson.try_this.base, lesson.seeds[0]).resolve(),
+        lesson.try_config(lesson.seeds[0]).resolve(),
+    )
+    if knob is not None:  # the change's number as a slider, its runs drawn at each value
+        slider = at.select_slider(key=f"lesson.knob.{lesson.slug}")
+        assert slider.value == knob.end and len(at.get("plotly_chart")) >= 1
+        before = [c.proto.spec for c in at.get("plotly_chart")]
+        slider.set_value(knob.start).run()
+        ok(at)
+        after = [c.proto.spec for c in at.get("plotly_chart")]
+        assert len(after) == len(before) and after != before
     notes = next(x for x in at.expander if "Facilitator notes" in x.label)
     assert f"about {lesson.facilitator.minutes} minutes" in plain(
         " ".join(m.value for m in notes.markdown)
