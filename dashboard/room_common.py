@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -31,8 +32,11 @@ T = TypeVar("T")
 TEACHER_Q = "teacher"
 ROOM_Q = "room"
 TOKEN_Q = "token"
-#: Seconds between the cheap polls that notice a new round or new answers.
+#: Seconds between a student's polls for a new round (a cheap read).
 POLL_SECONDS = 3.0
+#: Seconds between the teacher's polls while a round is open: the class's
+#: refitted charts appear within this much of the last submission.
+TEACHER_POLL_SECONDS = 0.5
 
 #: Rooms a teacher may open without going through Explore first. Each is a run
 #: that people can label by reading one item at a time.
@@ -112,6 +116,7 @@ def on_loopback() -> bool:
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
+@lru_cache(maxsize=64)
 def qr_svg(text: str) -> str:
     """``text`` as a QR code in SVG (drawn here, nothing fetched).
 

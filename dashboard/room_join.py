@@ -29,6 +29,7 @@ YES, NO = "Yes", "No"
 PHONE_CSS = """
 <style>
 [data-testid="stRadio"] [role="radiogroup"] { gap: 0.75rem; }
+[data-testid="stRadio"] [data-testid="stWidgetLabel"] p { font-size: 1.1rem; font-weight: 600; }
 [data-testid="stRadio"] [role="radiogroup"] label {
   min-height: 3rem; min-width: 6.5rem; padding: 0.5rem 1rem; border: 2px solid #0072B2;
   border-radius: 0.6rem; align-items: center; }

@@ -197,8 +197,7 @@ def _fresh(state: dict[str, Any]) -> tuple[int, int | None, bool]:
     return (int(state["round"]), state["open_round"], state["students"] > 0)
 
 
-@st.fragment(run_every=R.POLL_SECONDS)
-def _live(token: str) -> None:
+def _live_body(token: str) -> None:
     """Joins and the open round's progress, polled; a change of round redraws the page."""
     state = R.call(R.store().state, token)
     if state is None:
@@ -228,6 +227,15 @@ def _live(token: str) -> None:
             hide_index=True,
             key="room.roster",
         )
+
+
+_live_open = st.fragment(run_every=R.TEACHER_POLL_SECONDS)(_live_body)
+_live_idle = st.fragment(run_every=R.POLL_SECONDS)(_live_body)
+
+
+def _live(token: str, state: dict[str, Any]) -> None:
+    """Poll quickly while a round is open (answers arrive), slowly otherwise (joins)."""
+    (_live_open if state["open_round"] else _live_idle)(token)
 
 
 def _controls(token: str, state: dict[str, Any]) -> None:
@@ -278,18 +286,19 @@ def teacher(token: str) -> None:
     st.session_state[SEEN] = _fresh(state)
     if state["done"]:
         room_results.results(token, state)
-        _live(token)
+        _live(token, state)
+        _controls(token, state)
         with st.expander("Room code and join link"):
             _join_panel(state["code"])
     else:
         _join_panel(state["code"])
-        _live(token)
+        _live(token, state)
         _controls(token, state)
         room_results.results(token, state)
     st.info(
         "This page's address holds your teacher key to this room. Keep it (bookmark it) to "
-        "come back if the browser closes; do not share it or show it. Students need only the "
-        "code or the join link.",
+        "come back if the browser closes; do not share it, and present in full screen (F11) "
+        "so the projector hides the address bar. Students need only the code or the join link.",
         icon=":material/key:",
     )
     st.download_button(

@@ -84,6 +84,11 @@ def join(code: str, name: str) -> AppTest:
     return at
 
 
+def param(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
 def item_keys(at: AppTest) -> list[str]:
     return [r.key for r in at.radio if str(r.key).startswith("join.item.")]
 
@@ -107,8 +112,7 @@ def room(db):
     teacher.number_input(key=V.ROUNDS).set_value(2)
     teacher.button(key="room.open").click().run()
     ok(teacher)
-    token = teacher.query_params["teacher"]
-    token = token[0] if isinstance(token, list) else token
+    token = param(teacher, "teacher")
     store = RoomStore(db)  # an independent reader on the same database
     code = store.state(token)["code"]
     assert code in "".join(m.value for m in teacher.markdown)
@@ -178,8 +182,7 @@ def test_reload_gets_items_back_and_forged_token_is_refused(room):
     keys = item_keys(a)
     assert len(keys) == 3
     label(a, {keys[0]: "No"})
-    token = a.query_params["token"]
-    token = token[0] if isinstance(token, list) else token
+    token = param(a, "token")
     again = page(JOIN, {"room": code, "token": token})  # a reload: a new session, same link
     ok(again)
     assert item_keys(again) == keys
@@ -233,3 +236,37 @@ def test_a_closed_teacher_browser_gets_the_room_back(room):
     forged = page(ROOM, {"teacher": "not-the-teacher-token"})
     assert not forged.exception
     assert len(forged.error) == 1 and "teacher token" in plain(forged.error[0].value)
+
+
+def test_names_show_only_when_the_teacher_turns_them_on(room):
+    teacher = page(ROOM, {"teacher": room["token"]})
+    ok(teacher)
+    assert len(teacher.dataframe) == 1  # the labels table only: no roster
+    teacher.toggle(key="room.names_live").set_value(True).run()
+    ok(teacher)
+    roster = [d.value for d in teacher.dataframe if "name" in d.value.columns]
+    assert len(teacher.dataframe) == 2 and list(roster[0]["name"]) == ["Ana", "Ben"]
+    teacher.toggle(key="room.names_live").set_value(False).run()
+    ok(teacher)
+    assert len(teacher.dataframe) == 1
+    assert not room["store"].state(room["token"])["show_names"]
+
+
+def test_a_digit_is_shown_as_its_image(db):
+    digits = CFG.with_changes(dataset="digits", initial_size=20, batch_size=2, rounds=1)
+    teacher = page(ROOM, **{S.LAST_GOOD: digits})
+    teacher.radio(key=V.SOURCE).set_value("explore")
+    teacher.number_input(key=V.BATCH).set_value(2)
+    teacher.number_input(key=V.ROUNDS).set_value(1)
+    teacher.button(key="room.open").click().run()
+    ok(teacher)
+    code = RoomStore(db).state(param(teacher, "teacher"))["code"]
+    student = join(code, "Dana")
+    teacher.run()  # in a browser the page's poll notices the join
+    teacher.button(key="room.next").click().run()
+    student.run()
+    ok(student)
+    assert len(item_keys(student)) == 2
+    assert len(student.get("image")) == 2  # one 8x8 digit per card, drawn large
+    words = RoomStore(db).student_state(param(student, "token"))["positive_label"]
+    assert all(plain(r.label) == f"Is this one: {words}?" for r in student.radio)  # its words

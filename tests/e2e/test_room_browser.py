@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,7 +49,7 @@ def idle(page, timeout: float = 120_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
-def label_all(page, n_round: int, mine: int) -> int:
+def label_all(page, n_round: int, mine: int, shot: Path | None = None) -> int:
     """Answer every card on a student's page and send; returns how many were answered."""
     page.wait_for_function(
         "([n, mine]) => document.body.innerText.includes(`Round ${n} of`)"
@@ -57,6 +58,8 @@ def label_all(page, n_round: int, mine: int) -> int:
         timeout=60_000,
     )
     idle(page)
+    if shot is not None:  # the phone as the student first sees their items
+        page.screenshot(path=str(shot))
     radios = page.locator("[data-testid=stRadio]")
     n = radios.count()
     for i in range(n):
@@ -110,7 +113,11 @@ def test_teacher_and_three_phones_label_two_rounds(room_server, browser, shots):
         for n_round in (1, 2):
             teacher.get_by_role("button", name=f"Open round {n_round} of 2").click()
             idle(teacher)
-            answered = [label_all(pg, n_round, 2) for pg in students]
+            first = shots / "room-student-390x844.png" if n_round == 1 else None
+            answered = [
+                label_all(pg, n_round, 2, first if k == 0 else None)
+                for k, pg in enumerate(students)
+            ]
             assert sum(answered) == 6 and all(a == 2 for a in answered)
             if n_round == 1:
                 shot = students[0]
@@ -122,7 +129,7 @@ def test_teacher_and_three_phones_label_two_rounds(room_server, browser, shots):
                     ".map(l => l.getBoundingClientRect().height)"
                 )
                 assert boxes and min(boxes) >= 44, boxes  # touch-sized targets
-                shot.screenshot(path=str(shots / "room-student-390x844.png"))
+                shot.screenshot(path=str(shots / "room-student-sent-390x844.png"))
             # The batch is complete: the round closes and the teacher's page redraws.
             teacher.wait_for_function(
                 "(n) => document.body.innerText.includes(`after round ${n}`)",
