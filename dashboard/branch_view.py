@@ -66,6 +66,21 @@ def load_url(trace: RunTrace) -> None:
         ss[NOTE] = MSG_LINK.format(why=error_text(exc))
         spec = None
     ss[SPEC], ss[FOR] = spec, trace.config.to_json()
+    if spec is not None:
+        _widgets_from(spec)
+
+
+def _widgets_from(spec: BranchSpec) -> None:
+    """Set the control's widgets to what a linked branch changes (the first change)."""
+    ss = st.session_state
+    ss[W_ROUND] = spec.at_round
+    if spec.strategy is not None:
+        ss[W_KIND], ss[W_STRATEGY] = "strategy", spec.strategy.name
+    for change in spec.scenarios:
+        if change.name == "label_bias" and change.get("flip") is not None:
+            ss[W_KIND], ss[W_FLIP] = "bias", float(change.get("flip"))
+        elif change.name == "annotator_bias" and change.get("rate") is not None:
+            ss[W_KIND], ss[W_RATE] = "annotator", float(change.get("rate"))
 
 
 def to_query(trace: RunTrace) -> dict[str, str | list[str]]:

@@ -78,6 +78,8 @@ def test_a_branch_link_replays_the_branch():
     assert names[1].startswith("branch at round 3: Label bias on minority (flip 0")
     assert param(at, "branch") == ["3"]
     assert param(at, "branch_scenario") == ["label_bias:flip=0.0"]
+    assert at.radio(key=BV.W_KIND).value == "bias"  # the control shows the linked change
+    assert at.slider(key=BV.W_FLIP).value == 0.0
     at.button(key="branch.drop").click().run()
     assert not set(BRANCH_KEYS) & set(chart_keys(at))
     assert "branch" not in at.query_params

@@ -54,6 +54,12 @@ def test_branch_link_draws_both_timelines_readably(server, browser, shots, prese
         page.screenshot(path=str(shots / f"branch-1280x720-{name}.png"))
         first = page.locator(".js-plotly-plot").filter(has_text="Who gets labelled").last
         first.screenshot(path=str(shots / f"branch-1280x720-{name}-ledger.png"))
+        control = page.get_by_text("Branch from this round: what if", exact=False)
+        control.click()
+        page.get_by_role("button", name="Branch from the round shown").wait_for(timeout=30_000)
+        control.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / f"branch-1280x720-{name}-control.png"))
     finally:
         context.close()
     assert not found, "\n".join(found)
