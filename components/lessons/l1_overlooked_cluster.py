@@ -215,7 +215,7 @@ LESSON = Lesson(
     facilitator=Facilitator(
         minutes=15,
         expected_answers=(
-            "Most pick (a) or (b). The runs back (c): the class's seeds split into trapped "
+            "Expect (a) or (b). The runs back (c): the class's seeds split into trapped "
             "and not trapped, and the split matches the seed set exactly. Run the ten seeds "
             "together and count the traps on the board."
         ),

@@ -206,7 +206,7 @@ LESSON = Lesson(
     facilitator=Facilitator(
         minutes=15,
         expected_answers=(
-            "Most classes pick (a) or (c): 'uncertain' sounds like one thing. The runs back "
+            "Expect (a) or (c): 'uncertain' sounds like one thing. The runs back "
             "(b). Put the two ledgers side by side, then the uncertainty-bias chart, and ask "
             "why the chart that measures uncertainty does not flag the noisy group."
         ),

@@ -202,7 +202,7 @@ LESSON = Lesson(
     facilitator=Facilitator(
         minutes=15,
         expected_answers=(
-            "Classes split between (a) and (b); both are slogans. The runs back (c). Show the "
+            "Expect answers split between (a) and (b); both are slogans. The runs back (c). Show the "
             "five ledgers in turn and write each method's multiple of the pool share on the "
             "board."
         ),

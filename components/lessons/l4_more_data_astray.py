@@ -251,7 +251,7 @@ LESSON = Lesson(
     facilitator=Facilitator(
         minutes=20,
         expected_answers=(
-            "Many pick (a): more data usually helps. The runs back (b). Pause on the accuracy "
+            "Expect (a): more data usually helps. The runs back (b). Pause on the accuracy "
             "chart first and ask the class whether the lender should be pleased; then show "
             "the fairness chart. End on the precision numbers: the records make the model's "
             "right answers about women look wrong."

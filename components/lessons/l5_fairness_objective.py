@@ -231,7 +231,7 @@ LESSON = Lesson(
     facilitator=Facilitator(
         minutes=20,
         expected_answers=(
-            "Most pick (a): a fair strategy sounds fair everywhere. The runs back (b). Show "
+            "Expect (a): a fair strategy sounds fair everywhere. The runs back (b). Show "
             "the two lenders side by side; move the lam slider and let the class watch the "
             "first lender's gap close and the second's stay open."
         ),

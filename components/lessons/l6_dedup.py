@@ -199,7 +199,7 @@ LESSON = Lesson(
     facilitator=Facilitator(
         minutes=10,
         expected_answers=(
-            "Many pick (a): 'clean data' sounds like fair data. The runs back (b). Show the "
+            "Expect (a): 'clean data' sounds like fair data. The runs back (b). Show the "
             "two ledgers first, then the two error-rate charts, then the honest run."
         ),
         misconceptions=(
