@@ -184,9 +184,10 @@ def heatmap_chart(cells: pd.DataFrame, metric: str, style: Style) -> Chart:
     for row in cells.itertuples(index=False):
         i, j = strategies.index(row.strategy), conditions.index(row.condition)
         z[i, j] = row.mean
-        text[i][j] = f"{row.mean:.3f}<br>[{row.low:.3f}, {row.high:.3f}]<br>n={row.n_seeds}"
+        text[i][j] = cell_text(row.mean, row.low, row.high, row.n_seeds)
     xs = [_t(c) for c in conditions]
-    ys = [_t(s) for s in strategies]
+    ys = [tick_label(s) for s in strategies]
+    size = cell_font(ys, len(conditions), style)
     (higher,) = (METRICS.get(metric, ("", True))[1],)
     heat = {
         "type": "heatmap",
@@ -195,7 +196,7 @@ def heatmap_chart(cells: pd.DataFrame, metric: str, style: Style) -> Chart:
         "y": ys,
         "text": text,
         "texttemplate": "%{text}",
-        "textfont": {"size": style.font},
+        "textfont": {"size": size},
         "colorscale": "Viridis",
         "reversescale": not higher,
         "colorbar": {"title": {"text": "better" if higher else "worse", "side": "top"}},
@@ -207,7 +208,7 @@ def heatmap_chart(cells: pd.DataFrame, metric: str, style: Style) -> Chart:
         "type": "scatter",
         "mode": "markers",
         "x": [_t(c) for c in cells["condition"]],
-        "y": [_t(s) for s in cells["strategy"]],
+        "y": [tick_label(s) for s in cells["strategy"]],
         "marker": {"size": 60, "symbol": "square", "opacity": 0, "color": "#000"},
         "customdata": [[i] for i in range(len(cells))],
         "text": [
@@ -233,9 +234,36 @@ def heatmap_chart(cells: pd.DataFrame, metric: str, style: Style) -> Chart:
         "n = seeds",
         xaxis=axis("condition", type="category", showgrid=False),
         yaxis=axis("strategy", type="category", showgrid=False, autorange="reversed"),
-        height=max(style.height, 160 + (3 * style.font + 30) * len(strategies)),
+        height=max(style.height, 160 + round(5 * size + 10) * len(strategies)),
     )
     return fig
+
+
+def cell_text(mean: float, low: float, high: float, n_seeds: int) -> str:
+    """A heatmap cell: the mean, its interval and its seed count, on three short lines.
+
+    >>> cell_text(0.5261, 0.478, 0.568, 5)
+    '0.526<br>[0.48, 0.57]<br>n=5'
+    """
+    return f"{mean:.3f}<br>[{low:.2f}, {high:.2f}]<br>n={n_seeds}"
+
+
+def tick_label(strategy: str) -> str:
+    """A strategy as an axis label, its parameters on a second line.
+
+    >>> tick_label("fair_uncertainty:lam=4.0")
+    'fair_uncertainty<br>lam=4.0'
+    """
+    return "<br>".join(_t(part) for part in strategy.split(":", 1))
+
+
+def cell_font(ticks: list[str], n_columns: int, style: Style) -> int:
+    """The cells' font: the style's, or smaller so the widest line (12 characters) fits a cell."""
+    from dashboard.figure_fit import CHART_PX
+
+    label = max((len(line) for t in ticks for line in t.split("<br>")), default=0)
+    plot = CHART_PX["full"] - (0.6 * style.font * label + 40) - 90  # y labels, colour bar
+    return int(min(style.font, max(10, plot / max(n_columns, 1) / (0.5 * 12))))
 
 
 def pareto_table(summary: pd.DataFrame, y_metric: str) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def test_heatmap_cells_show_the_summary_means_intervals_and_seeds(root):
     shown = [cell for line in heat["text"] for cell in line if cell]
     assert len(shown) == len(rows) == 4
     for r in rows.itertuples():
-        text = f"{r.mean:.3f}<br>[{r.low:.3f}, {r.high:.3f}]<br>n={r.n_seeds}"
+        text = f"{r.mean:.3f}<br>[{r.low:.2f}, {r.high:.2f}]<br>n={r.n_seeds}"
         assert text in shown
         assert r.n_seeds == 2 and r.low <= r.mean <= r.high
 
