@@ -30,7 +30,7 @@ from components.room_views import SIMULATED, show_row
 from components.why import Why, why_point
 from specs import UserInputError
 
-__all__ = ["SIMULATED", "Answer", "Seat", "SeatItem"]
+__all__ = ["SIMULATED", "Answer", "Seat", "SeatItem", "codes_of"]
 
 MSG_DONE = "seat: all {rounds} rounds are labelled; allowed: read the report, or start again"
 MSG_NOT_MAPPING = (
@@ -44,7 +44,14 @@ MSG_MISSING = (
     "allowed: one answer per row, each 0, 1 or 'simulated'"
 )
 
+MSG_CODES = (
+    "answers: {value!r} {problem}; allowed: one group of 0, 1 or s (simulated) per round, "
+    "in batch order, rounds joined by '.'"
+)
+
 Label = int | str
+CODE = {0: "0", 1: "1", SIMULATED: "s"}
+FROM_CODE = {v: k for k, v in CODE.items()}
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,15 @@ class Answer:
     simulated: int
     given: int | None
     used: int
+
+
+def codes_of(history: Sequence[Mapping[int, Label]]) -> str:
+    """Answers per round (each in batch order) as text: ``"10s.0s1"``.
+
+    >>> codes_of([{4: 1, 2: 0, 9: "simulated"}, {1: 0}])
+    '10s.0'
+    """
+    return ".".join("".join(CODE[v] for v in h.values()) for h in history)
 
 
 def _some(positions: Sequence[int]) -> str:
@@ -274,6 +290,47 @@ class Seat:
         return record
 
     # -- rebuilding ------------------------------------------------------------
+    def codes(self) -> str:
+        """The answers so far as text for a link: ``"10s1.0ss1"`` (one group per round).
+
+        The batches are determined by the config and the answers before
+        them, so the answers in batch order are enough to rebuild the seat
+        (:meth:`from_codes`).
+        """
+        return codes_of(self.history)
+
+    @classmethod
+    def from_codes(cls, config: RunConfig, codes: str) -> Seat:
+        """The seat of ``config`` after the answers in ``codes`` (:meth:`codes`).
+
+        >>> cfg = RunConfig.from_dict({"dataset": "two_groups:n_samples=300",
+        ...                            "batch_size": 3, "rounds": 2})
+        >>> Seat.from_codes(cfg, "1s0.011").codes()
+        '1s0.011'
+        >>> Seat.from_codes(cfg, "1s")
+        Traceback (most recent call last):
+        ...
+        specs.UserInputError: answers: '1s' round 1 has 2 answers for 3 rows; allowed: one \
+group of 0, 1 or s (simulated) per round, in batch order, rounds joined by '.'
+        """
+        text = str(codes)
+
+        def bad(problem: str) -> UserInputError:
+            return UserInputError(MSG_CODES.format(value=text[:40], problem=problem))
+
+        parts = text.split(".") if text else []
+        if len(parts) > config.rounds:
+            raise bad(f"holds {len(parts)} rounds, more than the run's {config.rounds}")
+        if any(not part or set(part) - set(FROM_CODE) for part in parts):
+            raise bad("holds something other than 0, 1, s and '.'")
+        seat = cls(config)
+        for k, part in enumerate(parts):
+            batch = seat.positions().tolist()
+            if len(part) != len(batch):
+                raise bad(f"round {k + 1} has {len(part)} answers for {len(batch)} rows")
+            seat.submit({p: FROM_CODE[c] for p, c in zip(batch, part, strict=True)})
+        return seat
+
     def fork(self) -> Seat:
         """An independent copy to submit on, sharing the read-only data with this one.
 

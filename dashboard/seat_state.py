@@ -23,7 +23,7 @@ CONFIG = "seat.config"  # the config in use (JSON), set when a seat starts
 HISTORY = "seat.history"  # the answers submitted, one dict per round
 PRESET = "seat.preset"  # the preset widget
 MESSAGE = "seat.message"  # one line for the page to show after a callback
-PENDING = "seat.answer."  # + position: the answer widget of a batch row
+PENDING = "seat.answer."  # + round.position: the answer widget of a batch row
 
 EXPLORE = "explore"
 #: Small runs a class can label in a few minutes. Each says what it teaches.
@@ -120,6 +120,15 @@ class SeatCache:
         seat = Seat(RunConfig.from_json(config_json), history)
         self._put(key, seat)
         return seat
+
+    def from_codes(self, config_json: str, codes: str) -> list[dict[int, Any]]:
+        """The answers a link's ``codes`` stand for (``Seat.from_codes``); the seat is cached.
+
+        Raises ``UserInputError`` (one line) when the codes do not fit the run.
+        """
+        seat = Seat.from_codes(RunConfig.from_json(config_json), codes)
+        self._put(history_key(config_json, seat.history), seat)
+        return list(seat.history)
 
     def submit(
         self, config_json: str, history: Sequence[Mapping[int, Any]], labels: Mapping[Any, Any]

@@ -2,10 +2,8 @@
 
 import streamlit as st
 
+from dashboard import seat_link, seat_view, session
 from dashboard import seat_state as SS
-from dashboard import seat_view, session
-from dashboard import state as S
-from specs import UserInputError
 
 style = session.presenter_toggle()
 ss = st.session_state
@@ -16,31 +14,7 @@ st.markdown(
 )
 
 
-def explore_config():
-    return ss.get(S.LAST_GOOD) or S.DEFAULT_CONFIG
-
-
-if SS.PRESET not in ss:  # a link may choose the preset: ?preset=<name>
-    ss[SS.PRESET] = SS.EXPLORE
-    raw = st.query_params.get("preset")
-    if raw is not None:
-        if raw in SS.PRESETS:
-            ss[SS.PRESET] = raw
-        else:
-            ss[SS.MESSAGE] = SS.MSG_PRESET.format(
-                value=str(raw)[:40], allowed=", ".join(SS.PRESETS)
-            )
-
-
-def start() -> None:
-    try:
-        cfg = SS.preset_config(ss[SS.PRESET], explore_config())
-    except UserInputError as exc:
-        ss[SS.MESSAGE] = str(exc)
-        return
-    ss[SS.CONFIG] = cfg.to_json()
-    ss[SS.HISTORY] = []
-
+seat_link.load_once()  # a link may hold the preset, the run and the answers so far
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     st.selectbox(
@@ -50,13 +24,10 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         key=SS.PRESET,
         help="Explore's settings are those on the Explore page (its defaults if not opened).",
     )
-    st.button("Start again with this run", key="seat.start", on_click=start)
-if SS.CONFIG not in ss:
-    start()
+    st.button("Start again with this run", key="seat.start", on_click=seat_link.start)
 message = ss.pop(SS.MESSAGE, None)
 if message:
     st.error(message)
-st.query_params["preset"] = ss[SS.PRESET]
 
 config_json, history = ss.get(SS.CONFIG), ss.get(SS.HISTORY, [])
 try:
@@ -68,6 +39,7 @@ except Exception as exc:  # noqa: BLE001 -- a bad setting is said in one line, a
 if seat is not None:
     from dashboard import captions as C
 
+    seat_link.write(seat.config)
     st.caption(C.describe_run(seat.config))
     if seat.done:
         st.success(

@@ -121,3 +121,57 @@ def test_explore_explains_a_row_of_its_batch_on_request():
     ok(at)
     said = [m.value for m in at.markdown if "unlabelled rows" in m.value]
     assert len(said) == 1 and "1st of" in said[0] and "nearest labelled rows" in said[0]
+
+
+def test_a_reload_finds_the_answers_in_the_link():
+    at = seat_page()
+    answers(at)[0].set_value("no").run()
+    at.button(key="seat.fill").click().run()
+    submit(at)
+    params = {k: at.query_params[k] for k in at.query_params}
+    codes = params["answers"]
+    assert params["preset"] == "clusters" and codes == "0" + "s" * 9
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.switch_page(PAGE)
+    for k, v in params.items():
+        again.query_params[k] = v
+    again.run()
+    ok(again)
+    assert not again.error
+    assert again.session_state[SS.HISTORY] == at.session_state[SS.HISTORY]
+    assert any(s.value.startswith("Round 2 of 3") for s in again.subheader)
+
+
+def test_explores_settings_travel_in_the_link():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(PAGE)
+    for k, v in {
+        "preset": "explore",
+        "dataset": "two_groups:n_samples=400",
+        "strategy": "margin",
+        "batch": "3",
+        "rounds": "2",
+        "answers": "1s0",
+    }.items():
+        at.query_params[k] = v
+    at.run()
+    ok(at)
+    assert not at.error
+    assert any(s.value.startswith("Round 2 of 2: the model asks you 3") for s in at.subheader)
+    assert at.query_params["strategy"] == "margin"
+
+
+def test_bad_answers_in_the_link_say_one_line_and_start_afresh():
+    at = seat_page_with(answers="1x")
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("answers: '1x' holds something other than 0, 1, s")
+    assert at.session_state[SS.HISTORY] == []
+
+
+def seat_page_with(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(PAGE)
+    at.query_params["preset"] = "clusters"
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()

@@ -193,3 +193,29 @@ def test_other_modalities_show_their_content():
     text = Seat(RunConfig.from_dict({"dataset": "job_text", "batch_size": 2, "rounds": 1}))
     item = text.batch()[0]
     assert item.kind == "text" and len(item.text.split()) > 3
+
+
+def test_answers_as_link_text_rebuild_the_seat():
+    seat = seat_of()
+    seat.submit(
+        {p: (SIMULATED if k == 1 else k % 2) for k, p in enumerate(seat.positions().tolist())}
+    )
+    seat.submit(constant(seat, 1))
+    assert seat.codes() == "0s01.1111"
+    again = Seat.from_codes(seat.config, seat.codes())
+    assert again.history == seat.history and again.answers == seat.answers
+
+
+@pytest.mark.parametrize(
+    "codes, problem",
+    [
+        ("1111.1111.1111.1111", "holds 4 rounds"),
+        ("11a1", "holds something other"),
+        ("1111..", "holds something other"),
+    ],
+)
+def test_bad_link_answers_say_one_line(codes, problem):
+    with pytest.raises(UserInputError) as err:
+        Seat.from_codes(seat_of().config, codes)
+    msg = str(err.value)
+    assert msg.startswith(f"answers: {codes!r} {problem}") and "\n" not in msg
