@@ -54,6 +54,7 @@ def _trap(r: Results) -> dict[str, float]:
         "n": len(r.seeds),
         "queries": float(total_queries(r.of("lc_20")).max()),
         "lc20_trapped": float(np.sum(lc == 0)),
+        "first_trapped": float(lc[0] == 0),
         **stats("rnd_far_q", rnd),
     }
 
@@ -97,11 +98,12 @@ CLAIMS = (
     Claim(
         "trap",
         "With a seed set of 20, least confidence asked no question at all about the far "
-        "cluster in {lc20_trapped:.0f} of {n:.0f} seeds ({queries:.0f} queries each); random "
+        "cluster in {lc20_trapped:.0f} of {n:.0f} seeds, the first seed (the one the watch "
+        "steps open on) among them ({queries:.0f} queries each); random "
         "sampling asked about it in every seed ({rnd_far_q_min:.0f} to {rnd_far_q_max:.0f} "
         "of its {queries:.0f} queries).",
         _trap,
-        lambda x: x["lc20_trapped"] >= 1 and x["rnd_far_q_min"] >= 1,
+        lambda x: x["first_trapped"] == 1 and x["rnd_far_q_min"] >= 1,
     ),
     Claim(
         "seed_set",
@@ -162,23 +164,24 @@ LESSON = Lesson(
     ),
     watch=(
         WatchStep(
-            "Seed 0, seed set of 20. Watch where the questions land: every one hugs the "
-            "line between the big clusters.",
+            "The first seed, with a seed set of 20: watch where the questions land. None "
+            "reaches the far group.",
             "lc_20",
             "map",
         ),
         WatchStep(
-            "The query ledger: the far group's count stays at zero for the whole run.",
+            "The query ledger: in this seed the far group's count stays at zero for the "
+            "whole run. Switch seeds to find one that escapes.",
             "lc_20",
             "ledger",
         ),
         WatchStep(
-            "Overall accuracy looks fine; the far group's accuracy sits at zero.",
+            "Overall accuracy looks fine; in a trapped seed the far group's accuracy sits at zero.",
             "lc_20",
             "accuracy",
         ),
         WatchStep(
-            "Random sampling with the same seed set stumbles on the far group and learns it.",
+            "Random sampling with the same seed set asks about the far group too.",
             "random_20",
             "ledger",
         ),
