@@ -290,6 +290,17 @@ class Seat:
         return record
 
     # -- rebuilding ------------------------------------------------------------
+    def settle(self) -> Seat:
+        """Do now the work a read would do lazily: propose the next batch, step random's run.
+
+        Afterwards reading the seat (batch, why, report) changes nothing, so
+        a settled seat can be read by several threads at once.
+        """
+        if not self.done:
+            self.positions()
+        self.random_positions()
+        return self
+
     def codes(self) -> str:
         """The answers so far as text for a link: ``"10s1.0ss1"`` (one group per round).
 

@@ -93,8 +93,9 @@ def history_key(config_json: str, history: Sequence[Mapping[int, Any]]) -> tuple
 class SeatCache:
     """The last ``size`` seats built in this process, keyed by ``history_key``.
 
-    Cached seats are only read; :meth:`submit` forks one, submits on the
-    fork and caches that under its own key.
+    Cached seats are settled (``Seat.settle``) and then only read;
+    :meth:`submit` forks one, submits on the fork and caches that under its
+    own key.
     """
 
     def __init__(self, size: int = 48) -> None:
@@ -103,6 +104,7 @@ class SeatCache:
         self.size = size
 
     def _put(self, key: tuple[str, str], seat: Seat) -> None:
+        seat.settle()  # from here on it is only read, by any session
         with self._lock:
             self._seats[key] = seat
             self._seats.move_to_end(key)

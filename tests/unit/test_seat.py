@@ -219,3 +219,15 @@ def test_bad_link_answers_say_one_line(codes, problem):
         Seat.from_codes(seat_of().config, codes)
     msg = str(err.value)
     assert msg.startswith(f"answers: {codes!r} {problem}") and "\n" not in msg
+
+
+def test_a_settled_seat_is_only_read():
+    seat = seat_of()
+    seat.submit(constant(seat, 1))
+    seat.settle()
+    before = (seat.sim._rng["strategy"].bit_generator.state, seat._random.round)
+    items = seat.batch()
+    seat.why(items[0].position)
+    seat_report(seat)
+    seat.simulated_answer(items[1].position)
+    assert (seat.sim._rng["strategy"].bit_generator.state, seat._random.round) == before
