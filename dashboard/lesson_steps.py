@@ -42,8 +42,10 @@ def choice_label(lesson: Lesson, key: str) -> str:
 
 
 def predict(lesson: Lesson, store: str) -> None:
-    """The question, answered once; then whether it matched, the runs' answer and why."""
+    """The story and the question, answered once; then whether it matched, the runs'
+    answer and why."""
     q = lesson.predict
+    st.markdown(text(lesson.story))
     st.markdown(f"### {text(q.prompt)}")
     picked = st.session_state.get(store)
     keys = [c.key for c in q.choices]
@@ -114,13 +116,17 @@ def reveal(lesson: Lesson) -> None:
     st.markdown(f"### {text(result.reveal)}")
     n = len(result.seeds)
     for c in result.claims:
-        mark = f"✅ Held in all {n} seeds:" if c.passed else "❌ Did not hold in every seed:"
-        st.markdown(f"**{mark}** {text(c.text)}")
+        mark = (
+            f":green[**Holds (checked over {n} seeds):**]"
+            if c.passed
+            else f":red[**Does not hold (checked over {n} seeds):**]"
+        )
+        st.markdown(f"{mark} {text(c.text)}")
     failed = [c for c in result.claims if not c.passed]
     if failed:
         st.warning(
-            f"{len(failed)} of {len(result.claims)} claims did not hold in every checked seed: "
-            "treat them as open questions, not findings."
+            f"{len(failed)} of {len(result.claims)} claims do not hold over the seeds they "
+            "were checked on: treat them as open questions, not findings."
         )
     st.caption(
         f"Measured over seeds {', '.join(str(s) for s in result.seeds)} of every run this "
