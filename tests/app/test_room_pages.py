@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,21 @@ def test_a_digit_is_shown_as_its_image(db):
     assert len(student.get("image")) == 2  # one 8x8 digit per card, drawn large
     words = RoomStore(db).student_state(param(student, "token"))["positive_label"]
     assert all(plain(r.label) == f"Is this one: {words}?" for r in student.radio)  # its words
+
+
+def test_an_expired_room_is_one_message_on_both_pages(db):
+    past = RoomStore(db, clock=lambda: time.time() - 13 * 3600)  # opened 13 hours ago
+    old = past.create_room(CFG)
+    token = past.join(old.code, "Eve")
+    for path, params, who in (
+        (JOIN, {"room": old.code, "token": token}, "student token"),
+        (ROOM, {"teacher": old.teacher_token}, "teacher token"),
+    ):
+        at = page(path, params)
+        assert not at.exception
+        assert len(at.error) == 1 and who in plain(at.error[0].value)
+        assert "rooms last 12 hours" in plain(at.error[0].value)
+    joined = page(JOIN, {"room": old.code})
+    joined.text_input(key=J.NAME).input("Fay")
+    joined.button(key="join.submit").click().run()
+    assert len(joined.error) == 1 and "room code" in plain(joined.error[0].value)
