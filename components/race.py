@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ from specs import Spec, UserInputError
 
 __all__ = [
     "FAR_GROUP",
+    "PRESETS",
     "RACE_DATASETS",
     "RUNS",
     "Race",
@@ -50,6 +52,28 @@ RACE_DATASETS = ("two_groups", "clusters")
 FAR_GROUP = {"clusters": "minority"}
 #: The three runs, in the order a page shows them.
 RUNS = ("you", "model", "random")
+#: Races a class can run in a few minutes (``RunConfig`` fields without the seed).
+#: ``clusters``: the overlooked-cluster setting (Dasgupta, 2011, "Two faces of
+#: active learning"); ``two_groups``: a label bias on the minority.
+PRESETS: dict[str, dict[str, Any]] = {
+    "clusters": {
+        "dataset": "clusters:n_samples=2000",
+        "strategy": "least_confidence",
+        "model": "logistic",
+        "initial_size": 20,
+        "batch_size": 10,
+        "rounds": 10,
+    },
+    "two_groups": {
+        "dataset": "two_groups:n_samples=2000",
+        "scenarios": ["label_bias:group=minority,flip=0.4"],
+        "strategy": "least_confidence",
+        "model": "logistic",
+        "initial_size": 20,
+        "batch_size": 10,
+        "rounds": 6,
+    },
+}
 
 MSG_DATASET = "dataset: {value!r} has no 2D map to pick on; allowed: {allowed} (You vs the model)"
 MSG_DONE = "race: all {rounds} rounds are picked; allowed: start again"
@@ -334,11 +358,11 @@ def found_sentence(found: dict[str, int | None], *, far: str, rounds: int, model
     """Who found the far group first, in one sentence, from ``Race.found`` of each run.
 
     >>> found_sentence({"you": 1, "model": None, "random": 4}, far="minority", rounds=5,
-    ...                model="least_confidence")
+    ...                model="Least confidence")
     'You found the minority group first, in round 1; random sampling found it in round 4; \
-the model (least_confidence) has not asked about it in 5 rounds.'
+the model (Least confidence) has not asked about it in 5 rounds.'
     >>> found_sentence({"you": 0, "model": 0, "random": 0}, far="minority", rounds=2,
-    ...                model="least_confidence")
+    ...                model="Least confidence")
     'The seed set already held a row of the minority group, so every run saw it from round 0.'
     """
     names = {"you": "You", "model": f"the model ({model})", "random": "random sampling"}
@@ -355,8 +379,9 @@ the model (least_confidence) has not asked about it in 5 rounds.'
         verb = "found" if len(first) == 1 else "both found" if len(first) == 2 else "all found"
         parts.append(f"{who[0].upper()}{who[1:]} {verb} the {far} group first, in round {best}")
         parts += [f"{names[k]} found it in round {r}" for r, _, k in hits if r != best]
+    span = f"{rounds} round" + ("" if rounds == 1 else "s")
     parts += [
-        f"{names[k]} {'have' if k == 'you' else 'has'} not asked about it in {rounds} rounds"
+        f"{names[k]} {'have' if k == 'you' else 'has'} not asked about it in {span}"
         for k in RUNS
         if found.get(k) is None
     ]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from components.race import RUNS, Race
+from dashboard.figure_fit import fit
 from dashboard.figure_spec import Chart
 from dashboard.figures import SCREEN, Style, group_colors
 from dashboard.pool_charts import map_figure
@@ -22,6 +23,8 @@ from dashboard.pool_charts import map_figure
 PICK_TITLE = "Pick the points to label: drag a box or a lasso"
 #: How a run is named on the page.
 RUN_NAMES = {"you": "You", "model": "The model", "random": "Random"}
+#: Largest legend font in a narrow column (a projector's 22 px clips "vs recorded labels").
+LEGEND_PX = 15
 #: The selected points' look: black, large, whatever their group.
 SELECTED = {"marker": {"color": "#000000", "size": 11, "opacity": 1.0}}
 
@@ -79,10 +82,10 @@ def pick_map(
         "y": trace.xy[mine, 1],
         "mode": "markers",
         "marker": {
-            "color": "rgba(0,0,0,0)",
+            "color": "#000000",
             "size": style.marker * 2.2,
             "symbol": "circle-open",
-            "line": {"color": "#000000", "width": 2.5},
+            "line": {"width": 2.5},
         },
         "customdata": mine.astype(np.int32),
         "name": f"picked for this batch ({len(mine)})",
@@ -107,33 +110,57 @@ def pick_map(
     return Chart(data, layout), free, len(data) - 1
 
 
-def summary(race: Race) -> pd.DataFrame:
-    """One row per run at the current round: what the race compares, ready to show.
+def column_chart(chart: Chart, style: Style = SCREEN) -> Chart:
+    """``chart`` for one of three narrow columns under a heading that names it: no
+    title, fitted to half a row, and its legend at most 15 px so that it fits.
 
-    Columns: the run, the round it first asked about the far group (when the
-    data has one), overall accuracy, and per group its share of the queries
+    >>> from dashboard.figures import axis, figure
+    >>> big = Style.presenter()
+    >>> c = column_chart(figure([], big, title="t", xaxis=axis("x"), yaxis=axis("y")), big)
+    >>> c.title, c.spec["layout"]["margin"]["t"], c.spec["layout"]["legend"]["font"]["size"]
+    ('', 16, 15)
+    """
+    layout = dict(chart.spec["layout"])
+    layout["title"] = dict(layout.get("title") or {}, text="")
+    layout["margin"] = dict(layout.get("margin") or {}, t=16)
+    fitted = fit(Chart(chart.spec["data"], layout, chart.spec.get("frames")), style, width="half")
+    out = dict(fitted.spec["layout"])
+    legend = dict(out.get("legend") or {})
+    legend["font"] = dict(legend.get("font") or {}, size=min(style.font, LEGEND_PX))
+    out["legend"] = legend
+    return Chart(fitted.spec["data"], out, fitted.spec.get("frames"))
+
+
+def summary(race: Race) -> pd.DataFrame:
+    """The race at its current round, one column per run, ready to show.
+
+    Rows: the round each run first labelled the far group (when the data has
+    one), overall accuracy, and per group its share of the questions so far
     and its accuracy against the truth.
 
     >>> from components.config import RunConfig
     >>> race = Race(RunConfig.from_dict({"dataset": "clusters:n_samples=400", "rounds": 1,
     ...                                  "initial_size": 10, "batch_size": 4}))
-    >>> list(summary(race).columns)[:3]
-    ['run', 'far cluster first labelled in round', 'overall accuracy']
+    >>> table = summary(race)
+    >>> list(table.columns), list(table["measure"])[:2]
+    (['measure', 'You', 'The model', 'Random'], ['far cluster first labelled in round', \
+'overall accuracy'])
     """
-    rows = []
+    cols: dict[str, list[str]] = {}
     for run in RUNS:
         st = race.standing(run)
-        row: dict[str, object] = {"run": RUN_NAMES[run]}
+        col: dict[str, str] = {}
         if race.far_group is not None:
-            row["far cluster first labelled in round"] = (
+            col["far cluster first labelled in round"] = (
                 "never" if st.found is None else str(st.found)
             )
-        row["overall accuracy"] = round(st.accuracy, 3)
+        col["overall accuracy"] = f"{st.accuracy:.3f}"
         for g in st.groups.itertuples():
             share = g.query_share_cum
-            row[f"{g.group}: share of questions"] = (
+            col[f"{g.group}: share of questions"] = (
                 "none yet" if share != share else f"{share:.0%} ({g.queried_cum})"
             )
-            row[f"{g.group}: accuracy"] = round(float(g.accuracy), 3)
-        rows.append(row)
-    return pd.DataFrame(rows)
+        for g in st.groups.itertuples():
+            col[f"{g.group}: accuracy"] = f"{float(g.accuracy):.3f}"
+        cols[RUN_NAMES[run]] = list(col.values())
+    return pd.DataFrame({"measure": list(col), **cols})

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from components.config import RunConfig
+from components.race import PRESETS as RACE_PRESETS
 from components.race import Race
 from specs import UserInputError
 
@@ -32,30 +33,15 @@ SEED = "race.seed"  # the seed widget
 IDS = "race.ids"  # the point-numbers text input
 BOX = "race.box."  # + x0, x1, y0, y1: the rectangle form's inputs
 
-#: Runs a class can race in a few minutes. Each says what it shows.
+#: The races a page offers (``components.race.PRESETS``), each with what it shows.
 PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "clusters": (
         "The overlooked cluster: least confidence, a seed set of 20, 10 rounds of 10",
-        {
-            "dataset": "clusters:n_samples=2000",
-            "strategy": "least_confidence",
-            "model": "logistic",
-            "initial_size": 20,
-            "batch_size": 10,
-            "rounds": 10,
-        },
+        RACE_PRESETS["clusters"],
     ),
     "two_groups": (
         "Two groups, a label bias on the minority: least confidence, 6 rounds of 10",
-        {
-            "dataset": "two_groups:n_samples=2000",
-            "scenarios": ["label_bias:group=minority,flip=0.4"],
-            "strategy": "least_confidence",
-            "model": "logistic",
-            "initial_size": 20,
-            "batch_size": 10,
-            "rounds": 6,
-        },
+        RACE_PRESETS["two_groups"],
     ),
 }
 MSG_PRESET = "preset: {value!r} is not a preset; allowed: {allowed}"

@@ -14,12 +14,13 @@ import numpy as np
 import streamlit as st
 
 from components.race import RUNS, Race, found_sentence
+from components.run_words import strategy_words
 from dashboard import captions as C
 from dashboard import race_state as RS
 from dashboard.chart_list import RoundView, explore_charts
 from dashboard.figure_fit import fit
 from dashboard.figures import Style
-from dashboard.race_charts import RUN_NAMES, pick_map, summary
+from dashboard.race_charts import RUN_NAMES, column_chart, pick_map, summary
 from dashboard.safe import md_escape
 from dashboard.views import plotly_config, show
 from specs import UserInputError
@@ -185,7 +186,10 @@ def _found(race: Race) -> None:
         "**"
         + md_escape(
             found_sentence(
-                found, far=race.far_group, rounds=race.round, model=race.config.strategy.name
+                found,
+                far=race.far_group,
+                rounds=race.round,
+                model=strategy_words(race.config.strategy),
             )
         )
         + "**"
@@ -198,7 +202,7 @@ def results(race: Race, style: Style) -> None:
     st.caption(
         f"All three started from the same {race.config.initial_size} labelled points and "
         f"labelled {race.batch_size} more per round. The model is "
-        f"{race.config.strategy.name}; random picks at random."
+        f"{strategy_words(race.config.strategy)}; random picks at random."
     )
     _found(race)
     st.dataframe(summary(race), hide_index=True, key="race.summary")
@@ -208,13 +212,14 @@ def results(race: Race, style: Style) -> None:
     for (key, _), tab in zip(RACE_CHARTS, tabs, strict=True):
         entry = entries[key]
         with tab:
+            st.markdown(f"**{md_escape(entry.title)}**")
             cols = st.columns(len(RUNS))
             for run, col in zip(RUNS, cols, strict=True):
                 view = RoundView(traces[run], race.round, style=style)
                 with col:
                     st.markdown(f"**{RUN_NAMES[run]}**")
                     show(
-                        fit(entry.build(view), style, width="half"),
+                        column_chart(entry.build(view), style),
                         key=f"race_{key}_{run}",
                         alt=f"{RUN_NAMES[run]}: {entry.alt}",
                     )

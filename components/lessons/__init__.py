@@ -17,6 +17,7 @@ from components.lessons import (
     l4_more_data_astray,
     l5_fairness_objective,
     l6_dedup,
+    l7_find_the_cluster,
 )
 from components.lessons.base import (
     Choice,
@@ -43,6 +44,7 @@ LESSONS: tuple[Lesson, ...] = (
     l4_more_data_astray.LESSON,
     l5_fairness_objective.LESSON,
     l6_dedup.LESSON,
+    l7_find_the_cluster.LESSON,
 )
 
 MSG_UNKNOWN_LESSON = "lesson: {value!r} is not a lesson; allowed: {allowed}"

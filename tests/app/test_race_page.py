@@ -93,9 +93,10 @@ def test_clusters_preset_pick_by_rectangle_and_by_numbers_and_the_race_moves():
     assert race.found("you") == 1
     sentences = [m.value for m in at.markdown if "found the minority group first" in m.value]
     assert sentences and sentences[0].startswith("**You found the minority group first, in round 1")
-    table = at.dataframe[0].value
-    assert list(table["run"]) == ["You", "The model", "Random"]
-    assert table["far cluster first labelled in round"].tolist()[0] == "1"
+    table = at.dataframe[0].value.set_index("measure")
+    assert list(table.columns) == ["You", "The model", "Random"]
+    assert table.loc["far cluster first labelled in round", "You"] == "1"
+    assert table.loc["minority: share of questions", "You"] == "100% (10)"
 
 
 def test_too_few_and_labelled_points_are_refused_and_the_round_does_not_advance():

@@ -46,7 +46,7 @@ def test_registry_holds_every_lesson_module_in_order_with_unique_slugs():
     )
     modules = [importlib.import_module(f"components.lessons.{name}") for name in files]
     assert [m.LESSON for m in modules] == list(LESSONS)
-    assert len(LESSONS) == 6
+    assert len(LESSONS) == 7
     assert len(set(SLUGS)) == len(SLUGS)
     assert all(re.fullmatch(r"[a-z0-9-]+", s) for s in SLUGS)
 
@@ -93,9 +93,9 @@ def test_claims_hold_on_every_seed(lesson):
     assert result.passed, [c.text for c in result.claims if not c.passed]
 
 
-def test_measurement_is_deterministic():
+def _small():
     lesson = LESSONS[0]
-    small = dataclasses.replace(
+    return dataclasses.replace(
         lesson,
         runs={"lc_20": lesson.runs["lc_20"]},
         claims=(),
@@ -103,10 +103,21 @@ def test_measurement_is_deterministic():
         watch=(),
         try_this=dataclasses.replace(lesson.try_this, base="lc_20"),
     )
-    a, b = measure_lesson(small, (0, 1)), measure_lesson(small, (0, 1))
+
+
+def _same(a, b):
     for fa, fb in zip(a.results.of("lc_20"), b.results.of("lc_20"), strict=True):
-        cols = [c for c in fa["groups"].columns]
-        assert fa["groups"][cols].equals(fb["groups"][cols])
+        for name in ("groups", "queries"):
+            assert fa[name].equals(fb[name])
+
+
+def test_measurement_is_deterministic():
+    _same(measure_lesson(_small(), (0, 1)), measure_lesson(_small(), (0, 1)))
+
+
+@pytest.mark.slow
+def test_workers_give_the_same_numbers():
+    _same(measure_lesson(_small(), (0, 1)), measure_lesson(_small(), (0, 1), jobs=2))
 
 
 def _impossible(lesson):
