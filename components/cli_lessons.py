@@ -3,7 +3,8 @@
 Without ``--check`` it lists every lesson: slug, title, sources, runs and
 seeds. With ``--check`` it runs each lesson's runs over its seeds (``--quick``:
 its quick seeds), prints every claim with its measured numbers and PASS or
-FAIL, and exits 1 when any claim fails.
+FAIL, and exits 1 when any claim fails. ``--jobs N`` runs the runs in N
+worker processes; the numbers are the same.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ LESSON = Lesson(
     ),
     watch=(
         WatchStep(
-            "Random sampling: women's share of the questions tracks their share of the pool.",
+            "Random sampling: compare women's share of the questions with their share of the pool.",
             "random",
             "ledger",
         ),

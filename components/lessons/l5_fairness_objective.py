@@ -176,7 +176,11 @@ LESSON = Lesson(
         ),
     ),
     watch=(
-        WatchStep("First lender, least confidence: women get few questions.", "under_lc", "ledger"),
+        WatchStep(
+            "First lender, least confidence: how many of the questions go to women?",
+            "under_lc",
+            "ledger",
+        ),
         WatchStep(
             "First lender, group_balanced: women get an equal share of the questions, and the "
             "fairness gap narrows.",
