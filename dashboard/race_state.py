@@ -30,6 +30,7 @@ PICKED = "race.picked"  # the points picked for the next batch
 MESSAGE = "race.message"  # one line for the page to show after a callback
 PRESET = "race.preset"  # the preset widget
 SEED = "race.seed"  # the seed widget
+RUNNING = "race.running"  # (preset, seed) of the race in progress, for its link
 IDS = "race.ids"  # the point-numbers text input
 BOX = "race.box."  # + x0, x1, y0, y1: the rectangle form's inputs
 
@@ -80,6 +81,49 @@ def url_seed(raw: str) -> int:
     if not text.isdigit() or int(text) > SEED_HIGH:
         raise UserInputError(MSG_SEED.format(value=text, high=SEED_HIGH))
     return int(text)
+
+
+MSG_PICKS = (
+    "picks: the link's batches are not readable ({detail}); allowed: point numbers joined "
+    "by '.', batches joined by '_'"
+)
+#: Longest ``picks`` value read from a link (a full race of 200 rounds of 10 fits).
+MAX_PICKS_CHARS = 12_000
+
+
+def picks_to_url(batches: Sequence[Sequence[int]]) -> str:
+    """The batches as a link value: point numbers joined by ``.``, batches by ``_``.
+
+    >>> picks_to_url([[3, 1], [5]])
+    '3.1_5'
+    """
+    return "_".join(".".join(str(int(p)) for p in b) for b in batches)
+
+
+def picks_from_url(text: str) -> list[list[int]]:
+    """Batches read from a link value (``picks_to_url``'s form); the race checks them.
+
+    >>> picks_from_url("3.1_5")
+    [[3, 1], [5]]
+    >>> picks_from_url("")
+    []
+    >>> picks_from_url("3.x")
+    Traceback (most recent call last):
+    ...
+    specs.UserInputError: picks: the link's batches are not readable ('x' is not a point \
+number); allowed: point numbers joined by '.', batches joined by '_'
+    """
+    if len(text) > MAX_PICKS_CHARS:
+        raise UserInputError(MSG_PICKS.format(detail=f"longer than {MAX_PICKS_CHARS} characters"))
+    out = []
+    for part in text.split("_") if text else []:
+        batch = []
+        for tok in part.split("."):
+            if not tok.isdigit() or len(tok) > 9:
+                raise UserInputError(MSG_PICKS.format(detail=f"{tok[:20]!r} is not a point number"))
+            batch.append(int(tok))
+        out.append(batch)
+    return out
 
 
 def race_key(config_json: str, batches: Sequence[Sequence[int]]) -> tuple[str, str]:

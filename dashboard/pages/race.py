@@ -32,6 +32,16 @@ if RS.PRESET not in ss:  # a link may choose the preset and the seed: ?preset=&s
             ss[RS.SEED] = RS.url_seed(raw)
         except UserInputError as exc:
             notes.append(str(exc))
+    raw = st.query_params.get("picks")
+    if raw:  # the batches of a race in progress: a reload or a shared link resumes it
+        try:
+            cfg = RS.preset_config(ss[RS.PRESET], int(ss[RS.SEED]))
+            batches = RS.picks_from_url(str(raw))
+            RS.RACES.get(cfg.to_json(), batches)  # replays and checks every batch
+            ss[RS.CONFIG], ss[RS.BATCHES], ss[RS.PICKED] = cfg.to_json(), batches, []
+            ss[RS.RUNNING] = (ss[RS.PRESET], int(ss[RS.SEED]))
+        except UserInputError as exc:
+            notes.append(f"{exc} The race starts from round 1.")
     if notes:
         ss[RS.MESSAGE] = " ".join(notes)
 
@@ -43,6 +53,7 @@ def start() -> None:
         ss[RS.MESSAGE] = str(exc)
         return
     ss[RS.CONFIG] = cfg.to_json()
+    ss[RS.RUNNING] = (ss[RS.PRESET], int(ss[RS.SEED]))
     ss[RS.BATCHES] = []
     ss[RS.PICKED] = []
 
@@ -59,8 +70,8 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 if RS.CONFIG not in ss:
     start()
 message = ss.pop(RS.MESSAGE, None)
-st.query_params["preset"] = ss[RS.PRESET]
-st.query_params["seed"] = str(ss[RS.SEED])
+running = ss.get(RS.RUNNING) or (ss[RS.PRESET], int(ss[RS.SEED]))
+st.query_params["preset"], st.query_params["seed"] = running[0], str(running[1])
 
 config_json = ss.get(RS.CONFIG)
 if message and not config_json:
@@ -73,6 +84,11 @@ except Exception as exc:  # noqa: BLE001 -- a bad setting is said in one line, a
 
 if race is not None:
     from dashboard import captions as C
+
+    if race.batches:  # a reload or a shared link resumes the race from here
+        st.query_params["picks"] = RS.picks_to_url(race.batches)
+    elif "picks" in st.query_params:
+        del st.query_params["picks"]
 
     st.caption(C.describe_run(race.config))
     if message and race.done:

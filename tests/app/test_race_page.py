@@ -139,3 +139,24 @@ def test_two_groups_preset_and_a_bad_link():
     assert said("preset: 'adult' is not a preset; allowed: clusters, two_groups") in errors(bad)[0]
     assert said("seed: 'x' is not allowed") in errors(bad)[0]
     assert bad.session_state[RS.PRESET] == "clusters"
+
+
+def test_a_reload_resumes_the_race_from_its_link_and_a_bad_link_starts_over():
+    at = race_page()
+    race = race_of(at)
+    pick_ids(at, far_points(race, 10))
+    submit(at)
+    ok(at)
+    link = {k: at.query_params[k] for k in ("preset", "seed", "picks")}
+    assert link["picks"] == RS.picks_to_url(at.session_state[RS.BATCHES])
+    again = race_page(**{k: str(v[0] if isinstance(v, list) else v) for k, v in link.items()})
+    ok(again)
+    assert not again.error
+    assert again.session_state[RS.BATCHES] == at.session_state[RS.BATCHES]
+    assert any(s.value.startswith("Round 2 of 10") for s in again.subheader)
+    bad = race_page(preset="clusters", seed="0", picks="3.x")
+    ok(bad)
+    assert len(bad.error) == 1 and said("picks: the link") in bad.error[0].value
+    assert "picks" not in bad.query_params
+    assert bad.session_state[RS.BATCHES] == []
+    assert any(s.value.startswith("Round 1 of 10") for s in bad.subheader)
