@@ -7,6 +7,9 @@ from pathlib import Path
 
 from components.cli import BadInput, terminal_text
 
+MSG_NO_BUDGET = (
+    "--budgets: {value!r} matches no round of any finished run; allowed: rounds from 0 to {last}"
+)
 MSG_OUT = "--out: cannot write to {path!r} ({reason}); allowed: a writable directory"
 
 
@@ -21,11 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handler(args: argparse.Namespace) -> int:
     from components.records import safe_csv
     from components.sweep_report import write_report
-    from components.sweep_summary import load_sweep, parse_budgets, summarize
+    from components.sweep_summary import CELL, load_sweep, parse_budgets, summarize
 
     budgets = parse_budgets(args.budgets)
     sweep = load_sweep(args.folder)
     summary = summarize(sweep, budgets)
+    if summary.empty:
+        last = int(sweep.rounds["round"].max())
+        raise BadInput(MSG_NO_BUDGET.format(value=args.budgets, last=last))
     curves = summarize(sweep, "all")
     out = Path(args.out) if args.out else sweep.folder
     try:
@@ -35,10 +41,11 @@ def handler(args: argparse.Namespace) -> int:
         write_report(sweep, summary, curves, out / "report.html")
     except OSError as exc:
         raise BadInput(MSG_OUT.format(path=str(out), reason=exc.strerror or exc)) from None
-    cells = summary.groupby(["strategy", "scenarios", "dataset", "model"], dropna=False).ngroups
+    cells = len(summary[list(CELL)].drop_duplicates())
+    budgets_done = sorted(int(r) for r in set(summary["round"]))
     print(
         terminal_text(
-            f"{sweep.n_runs} runs, {cells} cells, budgets {sorted(set(summary['round']))}: "
+            f"{sweep.n_runs} runs, {cells} cells, rounds {budgets_done}: "
             f"wrote {out}/summary.csv, summary.parquet, report.html"
         )
     )

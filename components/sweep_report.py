@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.sweep_summary import (
+    CELL,
     Sweep,
     condition_labels,
     final_rows,
@@ -331,7 +332,7 @@ def write_report(sweep: Sweep, summary: pd.DataFrame, curves: pd.DataFrame, path
         fig.to_html(full_html=False, include_plotlyjs=(i == 0), config=PLOT_CONFIG)
         for i, fig in enumerate(figures)
     ]
-    cells = summary.drop_duplicates(["strategy", "dataset", "scenarios", "model"]).shape[0]
+    cells = len(summary[list(CELL)].drop_duplicates())
     head = (
         f"<p>{sweep.n_runs} finished runs of {sweep.planned or sweep.n_runs} planned, "
         f"{len(sweep.failed)} failed; {cells} strategy and condition cells. Intervals are "

@@ -184,6 +184,8 @@ def test_summarize_writes_tables_and_an_offline_report(serial_sweep, tmp_path, c
     assert "Houlsby" not in page and "Lewis" in page  # sources of what ran, and only that
     assert main(["summarize", str(serial_sweep), "--budgets", "x"]) == 2
     assert "--budgets: 'x'" in capsys.readouterr().err
+    assert main(["summarize", str(serial_sweep), "--budgets", "50"]) == 2
+    assert "allowed: rounds from 0 to 3" in capsys.readouterr().err
 
 
 def test_summarize_refuses_a_folder_without_tables(tmp_path, capsys):
