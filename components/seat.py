@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from components.records import RoundRecord
 from components.room_views import SIMULATED, show_row
 from components.why import Why, why_point
 from specs import UserInputError
+
+if TYPE_CHECKING:
+    from components.seat_report import SeatReport
 
 __all__ = ["SIMULATED", "Answer", "Seat", "SeatItem", "codes_of"]
 
@@ -288,6 +291,12 @@ class Seat:
         self.history += (checked,)
         self._batch = None
         return record
+
+    def report(self) -> SeatReport:
+        """How did I do? Per group (``components.seat_report.seat_report``)."""
+        from components.seat_report import seat_report
+
+        return seat_report(self)
 
     # -- rebuilding ------------------------------------------------------------
     def settle(self) -> Seat:

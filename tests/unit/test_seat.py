@@ -104,7 +104,7 @@ def test_the_never_shown_group_is_named():
     seat = Seat(RunConfig.from_dict(TRAPPED))
     while not seat.done:
         seat.submit(constant(seat, SIMULATED))
-    report = seat_report(seat)
+    report = seat.report()
     assert report.never_shown == ("minority",)
     far = next(g for g in report.groups if g.group == "minority")
     assert far.shown == 0 and far.random_run > 0
