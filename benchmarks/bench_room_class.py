@@ -63,6 +63,10 @@ WATCH = """() => {
     if (app.getAttribute('data-test-script-state') === 'running') window.__roomRuns.push(Date.now());
   }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
+#: Both charts drawn for round r: their stamp under the title names the round.
+CHARTS_AT = """(r) => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(p => p.querySelector('.nsewdrag') && p.textContent.includes(`Round ${r} ·`))
+  .length >= 2"""
 N_STUDENTS = 30
 BATCH = 30
 PRESET = "census"
@@ -162,9 +166,7 @@ def browser_part(rounds: int, folder: Path) -> dict[str, list[float]]:
             idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
             page.goto(f"{base}/room?teacher={room.teacher_token}")
             page.wait_for_selector(idle, timeout=180_000)
-            page.wait_for_function(
-                "() => document.body.innerText.includes('after round 0')", timeout=180_000
-            )
+            page.wait_for_function(CHARTS_AT, arg=0, timeout=180_000)
             for r in range(1, rounds + 1):
                 page.get_by_role("button", name=f"Open round {r} of {rounds}").click()
                 page.wait_for_function(
@@ -176,13 +178,7 @@ def browser_part(rounds: int, folder: Path) -> dict[str, list[float]]:
                 page.evaluate(WATCH)
                 wall = time.time() - time.perf_counter()  # perf_counter -> epoch seconds
                 starts, _, closed = class_round([(clients, t) for t in tokens], r)
-                page.wait_for_function(
-                    "(r) => document.body.innerText.includes(`after round ${r}`)"
-                    " && document.querySelectorAll('.js-plotly-plot .nsewdrag').length >= 2",
-                    arg=r,
-                    timeout=60_000,
-                    polling=20,
-                )
+                page.wait_for_function(CHARTS_AT, arg=r, timeout=60_000, polling=20)
                 seen = time.perf_counter()
                 runs = page.evaluate("() => window.__roomRuns")
                 times["submit -> teacher's page shows the refit"] += [seen - s for s in starts]
