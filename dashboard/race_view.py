@@ -31,6 +31,15 @@ RACE_CHARTS = (
     ("ledger", "Who got asked"),
     ("accuracy", "Accuracy per group"),
 )
+#: The pick map's toolbar keeps box and lasso selection, which the app's other charts hide.
+PICK_CONFIG = {
+    **plotly_config("race_pick", export=False),
+    "modeBarButtonsToRemove": [
+        b
+        for b in plotly_config("race_pick", export=False)["modeBarButtonsToRemove"]
+        if b not in ("select2d", "lasso2d")
+    ],
+}
 ADD = "race.add"  # the "add to my picks" checkbox
 PICK_ALT = (
     "Scatter map of the pool: labelled points solid, the points picked for this batch "
@@ -129,7 +138,7 @@ def picker(race: Race, config_json: str, style: Style, message: str | None = Non
         key=key,
         on_select=partial(_on_select, key, positions, curve),
         selection_mode=("box", "lasso"),
-        config=plotly_config("race_pick", export=False),
+        config=PICK_CONFIG,
         alt=PICK_ALT,
     )
     with st.container(horizontal=True, vertical_alignment="center"):

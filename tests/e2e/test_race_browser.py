@@ -48,6 +48,9 @@ def test_box_select_the_far_cluster_and_submit(server, browser, shots):
         pick_map = page.locator(".js-plotly-plot").first
         pick_map.scroll_into_view_if_needed()
         settle(page)
+        pick_map.hover()
+        for tool in ("Box Select", "Lasso Select"):  # both selection tools on the toolbar
+            assert pick_map.locator(f".modebar-btn[data-title='{tool}']").count() == 1, tool
         # a box around the far cluster (its centre is (3.5, 4)), dragged with the mouse
         x0, y0 = page.evaluate(TO_PAGE, [2.7, 4.8])
         x1, y1 = page.evaluate(TO_PAGE, [4.3, 3.2])
