@@ -217,3 +217,20 @@ def test_backend_and_scheduler_flags_are_checked_up_front(tmp_path, capsys):
     assert main(["sweep", "--grid", str(grid), "--out", out, "--jobs", "0"]) == 2
     assert "--jobs: '0'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_report_escapes_group_names(serial_sweep, tmp_path):
+    from dataclasses import replace
+
+    from components.sweep_report import write_report
+
+    sweep = load_sweep(serial_sweep)
+    hostile = "<img src=x onerror=alert(1)>"
+    groups = sweep.groups.assign(group=sweep.groups["group"].replace("minority", hostile))
+    sweep = replace(sweep, groups=groups)
+    page = write_report(
+        sweep, summarize(sweep), summarize(sweep, "all"), tmp_path / "r.html"
+    ).read_text()
+    # shown as text: escaped before plotly, whose labels would read tags as its own markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert hostile not in page
