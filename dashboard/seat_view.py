@@ -54,7 +54,8 @@ def answer_key(round_: int, position: int) -> str:
 
 
 def _answer_words(positive_label: str) -> dict[str, str]:
-    pos = short_label(positive_label)
+    """The three answers as Markdown (a radio renders its options as Markdown)."""
+    pos = md_escape(short_label(positive_label), limit=120)
     if pos in ("1", "positive"):  # no words for the label: say its number
         return {YES: "Yes (label 1)", NO: "No (label 0)", SIMULATED: ANSWER_SIMULATED}
     return {
@@ -93,7 +94,7 @@ def card(seat: Seat, item: SeatItem, words: dict[str, str]) -> None:
         )
         if st.session_state.get(key) == SIMULATED:
             said = words[YES if seat.simulated_answer(item.position) == 1 else NO]
-            st.markdown(f"The simulated annotator says **{md_escape(said)}**; it will be used.")
+            st.markdown(f"The simulated annotator says **{said}**; it will be used.")
         with st.expander("Why this row?"):
             st.markdown(md_escape(sentence(seat.why(item.position)), limit=1200))
 

@@ -175,3 +175,41 @@ def seat_page_with(**params: str) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     return at.run()
+
+
+def test_a_hostile_upload_is_shown_as_text_on_the_seat():
+    from tests.app.test_hostile_app import (
+        GROUP_COLUMN,
+        POSITIVE,
+        assert_page_inert,
+        hostile_csv,
+    )
+    from tests.unit.test_hostile_text import assert_inert_markdown
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["dataset"] = "two_groups:n_samples=400"
+    at.query_params["rounds"] = "4"
+    at.run()
+    at.switch_page("dashboard/pages/data.py").run()
+    at.get("file_uploader")[0].set_value(("hostile.csv", hostile_csv(), "text/csv")).run()
+    at.selectbox(key="upload.label").set_value("outcome").run()
+    at.selectbox(key="upload.positive").set_value(POSITIVE).run()
+    at.multiselect(key="upload.group").set_value([GROUP_COLUMN]).run()
+    at.button(key="upload.use").click().run()
+    at.switch_page("dashboard/pages/explore.py").run()  # Explore's settings: the upload
+    at.switch_page(PAGE).run()
+    ok(at)
+    assert not at.error, [e.value for e in at.error]
+    assert answers(at), "the upload's batch is shown"
+    assert_page_inert(at)
+    for radio in answers(at):
+        for option in radio.options:
+            assert "](http" not in option
+            assert_inert_markdown(option)
+    answers(at)[0].set_value("simulated").run()
+    at.button(key="seat.fill").click().run()
+    submit(at)
+    ok(at)
+    assert not at.error, [e.value for e in at.error]
+    texts = assert_page_inert(at)
+    assert any("random would have shown about" in t for t in texts)
