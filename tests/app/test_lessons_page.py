@@ -242,3 +242,12 @@ def test_a_bad_link_says_what_is_wrong_once_and_falls_back(params, field, value)
     at.run()
     ok(at)
     assert not at.warning  # said once; the address now holds what is shown
+
+
+def test_a_hostile_lesson_value_is_shown_as_text():
+    """A link's lesson value could carry Markdown that makes every viewer fetch an image."""
+    at = open_page({"lesson": "![x](https://example.org/p.png)" + "z" * 500})
+    ok(at)
+    raw = at.warning[0].value
+    assert "](" not in raw and "\\!\\[x\\]" in raw
+    assert len(plain(raw)) < 400  # a long value is cut, not echoed whole
