@@ -119,7 +119,9 @@ class Standing:
         Overall test accuracy against the truth.
     groups : DataFrame
         One row per group: ``group``, ``pool_share``, ``queried_cum``,
-        ``query_share_cum`` (the ledger) and ``accuracy`` (against the truth).
+        ``query_share_cum`` (the ledger), ``accuracy`` and ``tpr`` against the
+        truth, and ``accuracy_observed`` and ``tpr_observed`` against the
+        recorded labels (record schema).
     found : int or None
         The round the run first labelled a row of the far group (0 = the seed
         set); None if it never has, or the data set has no far group.
@@ -310,6 +312,9 @@ class Race:
                 "queried_cum": np.asarray(rec.by_group["queried_cum"], dtype=np.int64),
                 "query_share_cum": np.asarray(rec.by_group["query_share_cum"], dtype=float),
                 "accuracy": np.asarray(rec.by_group["accuracy"], dtype=float),
+                "accuracy_observed": np.asarray(rec.by_group["accuracy_observed"], dtype=float),
+                "tpr": np.asarray(rec.by_group["tpr"], dtype=float),
+                "tpr_observed": np.asarray(rec.by_group["tpr_observed"], dtype=float),
             }
         )
         found = self.found(run)
@@ -329,7 +334,8 @@ class Race:
                 st = self.standing(run, r)
                 parts.append(st.groups.assign(run=run, round=r, overall_accuracy=st.accuracy))
         cols = ["run", "round", "group", "pool_share", "queried_cum", "query_share_cum"]
-        return pd.concat(parts, ignore_index=True)[[*cols, "accuracy", "overall_accuracy"]]
+        rest = ["accuracy", "accuracy_observed", "tpr", "tpr_observed", "overall_accuracy"]
+        return pd.concat(parts, ignore_index=True)[[*cols, *rest]]
 
     def trace(self, run: str) -> RunTrace:
         """``run`` so far as a ``RunTrace``, for the app's charts (map, ledger, accuracy)."""

@@ -131,12 +131,19 @@ def column_chart(chart: Chart, style: Style = SCREEN) -> Chart:
     return Chart(fitted.spec["data"], out, fitted.spec.get("frames"))
 
 
+def _missed(tpr: float) -> str:
+    """The share of a group's positives predicted negative, from its true positive rate."""
+    return "n/a" if tpr != tpr else f"{1.0 - float(tpr):.0%}"
+
+
 def summary(race: Race) -> pd.DataFrame:
     """The race at its current round, one column per run, ready to show.
 
     Rows: the round each run first labelled the far group (when the data has
-    one), overall accuracy, and per group its share of the questions so far
-    and its accuracy against the truth.
+    one), overall accuracy, and per group its share of the questions so far,
+    its accuracy against the truth and the share of its true positives the
+    model predicts negative; with a scenario, that share also as the
+    recorded labels show it.
 
     >>> from components.config import RunConfig
     >>> race = Race(RunConfig.from_dict({"dataset": "clusters:n_samples=400", "rounds": 1,
@@ -162,5 +169,8 @@ def summary(race: Race) -> pd.DataFrame:
             )
         for g in st.groups.itertuples():
             col[f"{g.group}: accuracy"] = f"{float(g.accuracy):.3f}"
+            col[f"{g.group}: true positives the model misses"] = _missed(g.tpr)
+            if race.config.scenarios:  # recorded labels may differ from the truth
+                col[f"{g.group}: misses, as the recorded labels show"] = _missed(g.tpr_observed)
         cols[RUN_NAMES[run]] = list(col.values())
     return pd.DataFrame({"measure": list(col), **cols})

@@ -97,6 +97,8 @@ def test_clusters_preset_pick_by_rectangle_and_by_numbers_and_the_race_moves():
     assert list(table.columns) == ["You", "The model", "Random"]
     assert table.loc["far cluster first labelled in round", "You"] == "1"
     assert table.loc["minority: share of questions", "You"] == "100% (10)"
+    missed = table.loc["minority: true positives the model misses"]
+    assert missed["You"] == "0%" and missed["The model"] == "100%"
 
 
 def test_too_few_and_labelled_points_are_refused_and_the_round_does_not_advance():
@@ -133,6 +135,8 @@ def test_two_groups_preset_and_a_bad_link():
     assert race.config.dataset.name == "two_groups" and race.config.seed == 3
     assert race.config.scenarios[0].name == "label_bias"
     assert not [m for m in at.markdown if "found the" in m.value]  # no far cluster here
+    rows = list(at.dataframe[0].value["measure"])
+    assert "minority: misses, as the recorded labels show" in rows  # label bias: both views
     bad = race_page(preset="adult", seed="x")
     ok(bad)
     assert len(bad.error) == 1
