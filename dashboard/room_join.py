@@ -197,7 +197,10 @@ def student(token: str) -> None:
         f"The class: {state['open_labelled']} of {state['open_assigned']}."
     )
     if not items:
-        st.info("You have no items this round (you joined after it opened). Wait for the next.")
+        st.info(
+            "You have no items this round (more students than items, or you joined after it "
+            "opened). Wait for the next round: this page updates by itself."
+        )
         return
     positive = md_escape(state["positive_label"], limit=80)
     question = f"Is this one: {positive}?"
