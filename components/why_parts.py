@@ -131,11 +131,13 @@ def _balanced(st: PickState, i: int) -> tuple[list[Part], str]:
     lc = 1.0 - st.proba.max(axis=1)
     same = (st.pool.group == g) & ~st.pool.labeled
     rank_in_group = int(np.count_nonzero(lc[same] > lc[i])) + 1
+    random_within = st.params.get("within", "uncertainty") == "random"
     return [
         Part("least_confidence", "least confidence", float(lc[i])),
         Part("group_labelled_share", "its group's share of the labelled rows", have),
         Part("target_share", "its group's target share", want),
         Part("rank_in_group", "rank inside its group", float(rank_in_group)),
+        Part("random_within", "drawn at random inside its group", float(random_within)),
     ], ""
 
 

@@ -98,6 +98,11 @@ def _shares(w: Why) -> str:
 
 
 def _balanced(w: Why) -> str:
+    if w.part("random_within"):
+        return (
+            f"each pick goes to the group furthest below its target share, and {_shares(w)}; "
+            f"inside {w.group} the row was drawn at random ({_p(w)})"
+        )
     return (
         f"each pick goes to the group furthest below its target share, and {_shares(w)}; "
         f"inside {w.group} it ranked {ordinal(int(w.part('rank_in_group')))} by least "

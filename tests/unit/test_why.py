@@ -172,3 +172,10 @@ def test_bad_queries_say_one_line(round_, position, field):
         why_at(c, round_, position)
     msg = str(err.value)
     assert msg.startswith(field) and "\n" not in msg and "allowed" in msg
+
+
+def test_group_balanced_at_random_inside_the_group_says_so():
+    _, _, w = first_pick("group_balanced:within=random")
+    assert w.part("random_within") == 1.0
+    assert f"inside {w.group} the row was drawn at random" in sentence(w)
+    assert "ranked" not in sentence(w).split(":", 1)[1]  # no rank inside the group
