@@ -124,7 +124,9 @@ def per_run(sweep: Sweep, budgets: Budgets = None) -> pd.DataFrame:
     ``seed``, ``round``, ``n_labeled``, ``metric``, ``group``, ``value``.
     """
     long, cells = _long(sweep, budgets)
-    return cells.merge(long, on="cell")[["run_id", *CELL, "seed", *LONG_KEYS[1:], "value"]]
+    cell_cols = cells.drop_duplicates("cell")[["cell", *CELL]]
+    out = long.merge(cell_cols, on="cell", how="left")
+    return out[["run_id", *CELL, "seed", *LONG_KEYS[1:], "value"]]
 
 
 LONG_KEYS = ("cell", "round", "n_labeled", "metric", "group")

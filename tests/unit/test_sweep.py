@@ -15,7 +15,7 @@ from components.cli import main
 from components.records import TIMING_COLUMNS
 from components.sweep import KINDS, RUNS, run_sweep
 from components.sweep_grid import parse_grid
-from components.sweep_summary import load_sweep, summarize
+from components.sweep_summary import GROUP_METRICS, RUN_METRICS, load_sweep, per_run, summarize
 
 GRID = """
 dataset = ["two_groups:n_samples=400"]
@@ -132,6 +132,9 @@ def test_every_interval_contains_its_mean_and_is_reproducible(serial_sweep):
     pd.testing.assert_frame_equal(curves, summarize(sweep, "all"))
     last = summarize(sweep)
     assert set(last["round"]) == {3}
+    values = per_run(sweep)
+    assert len(values) == 4 * (len(RUN_METRICS) + 2 * len(GROUP_METRICS))  # 4 runs, 2 groups
+    assert set(values["run_id"]) == set(sweep.rounds["run_id"])
     acc = last[(last["metric"] == "accuracy") & (last["group"] == "")]
     rounds = sweep.rounds[sweep.rounds["round"] == 3]
     by_strategy = rounds.groupby("strategy")["accuracy"].mean()
