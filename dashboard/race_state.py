@@ -37,11 +37,11 @@ BOX = "race.box."  # + x0, x1, y0, y1: the rectangle form's inputs
 #: The races a page offers (``components.race.PRESETS``), each with what it shows.
 PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "clusters": (
-        "The overlooked cluster: least confidence, a seed set of 20, 10 rounds of 10",
+        "The overlooked cluster (clusters)",
         RACE_PRESETS["clusters"],
     ),
     "two_groups": (
-        "Two groups, a label bias on the minority: least confidence, 6 rounds of 10",
+        "Two groups, a label bias on the minority",
         RACE_PRESETS["two_groups"],
     ),
 }
