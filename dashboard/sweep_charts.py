@@ -310,9 +310,10 @@ def pareto_chart(wide: pd.DataFrame, y_metric: str, style: Style) -> Chart:
                 },
                 "error_x": _bars(part, "x", colors[s]),
                 "error_y": _bars(part, "y", colors[s]),
-                "customdata": np.stack(
-                    [part.index.to_numpy(float), part["x_n_seeds"].to_numpy(float)], axis=1
-                ),
+                # plain lists: a selection event hands customdata back as it was sent
+                "customdata": [
+                    [int(i), int(n)] for i, n in zip(part.index, part["x_n_seeds"], strict=True)
+                ],
                 "hovertext": [f"{_t(s)}, {_t(c)}" for c in part["condition"]],
                 "hovertemplate": "%{hovertext}<br>accuracy %{x:.3f}, "
                 f"{metric_name(y_metric)} %{{y:.3f}}, %{{customdata[1]}} seeds<br>"

@@ -138,7 +138,10 @@ def pick_from_event(state: object, table: pd.DataFrame) -> str | None:
         data = point.get("customdata")
         if data is None:
             continue
-        index = int(data[0] if isinstance(data, list | tuple) else data)
+        try:
+            index = int(data[0] if isinstance(data, list | tuple) else data)
+        except (TypeError, ValueError):
+            continue
         if 0 <= index < len(table):
             return cell_label(table.iloc[index])
     return None

@@ -55,6 +55,26 @@ def test_sweeps_page_reads_on_a_projector(sweeps_server, browser, shots):
         )
         assert font >= 20, font
         page.screenshot(path=str(shots / "sweeps.png"))
+        # A click on a heatmap cell, then on a Pareto point, picks that cell's run for Explore.
+        for k, (chart_no, point) in enumerate(((1, 4), (0, 2))):
+            chart = page.locator(".js-plotly-plot").nth(chart_no)
+            chart.evaluate("e => e.scrollIntoView()")
+            page.wait_for_timeout(400)
+            if chart_no == 1:  # the invisible marker on each cell names it
+                said = chart.evaluate(f"e => e.data[1].text[{point}]").split("<br>")[0]
+                strategy, condition = said.split(" under ")
+            else:
+                trace = chart.evaluate("e => e.data[0]")
+                strategy = trace["name"]
+                condition = trace["hovertext"][point].split(", ", 1)[1]
+            box = chart.locator(".scatterlayer .trace .points path").nth(point).bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(800)
+            page.wait_for_selector(IDLE, timeout=180_000)
+            shown = page.inner_text("body")
+            assert f"Open {strategy} · {condition}, seed 0, in Explore" in shown, (k, strategy)
+            link = page.locator("[data-testid=stCode]").first.inner_text()
+            assert f"strategy={strategy.split(':')[0]}" in link and "/sweeps" not in link
         for k, name in enumerate(("pareto", "heatmap", "curve-acc", "curve-worst", "ledger")):
             page.locator(".js-plotly-plot").nth(k).evaluate("e => e.scrollIntoView()")
             page.wait_for_timeout(400)
