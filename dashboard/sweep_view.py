@@ -63,12 +63,10 @@ def choose() -> str | None:
         return None
     if ss.get(PICKED) not in names:
         ss[PICKED] = names[0]
-    stored = {s.name: s for s in sweeps}
     return st.selectbox(
         "Sweep",
         names,
         key=PICKED,
-        format_func=lambda n: n + ("" if stored[n].has_tables else " (no finished run yet)"),
         help=f"The sweep folders in this server's sweeps folder (${store.ENV_DIR}), newest first.",
     )
 
