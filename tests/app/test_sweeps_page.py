@@ -20,6 +20,7 @@ from dashboard import sweep_view as V
 from dashboard.cache import TRACES
 from dashboard.figure_spec import _decoded
 from dashboard.sweep_runner import RUNNER
+from specs import UserInputError
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard_app.py")
 PAGE = "dashboard/pages/sweeps.py"
@@ -255,3 +256,39 @@ def test_compare_links_to_sweeps(root):
     ok(at)
     links = [p.proto for p in at.get("page_link")]
     assert any("Sweeps" in p.label and p.page.endswith("sweeps") for p in links), links
+
+
+def test_a_grid_over_the_servers_budget_is_refused_with_one_line(root, monkeypatch):
+    monkeypatch.setattr(TRACES, "budget_seconds", 0.5)
+    at = page()
+    at.multiselect(key="sw.strategies").set_value(["random", "bald", "coreset"])
+    at.slider(key="sw.seeds").set_value(5)
+    at.slider(key="sw.rounds").set_value(30)
+    at.text_input(key="sw.name").input("too-big")
+    at.button(key="sw.start").click().run()
+    assert not at.exception
+    assert len(at.error) == 1
+    text = plain(at.error[0].value)
+    assert text.startswith("runs: 45 runs together are estimated at") and "budget" in text
+    assert RUNNER.job("too-big") is None and not (root / "too-big").exists()
+
+
+def test_the_sweeps_folder_must_be_private_and_links_inside_it_are_not_followed(
+    tmp_path, monkeypatch
+):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv(store.ENV_DIR, str(shared))
+    with pytest.raises(store.UnsafeSweepRoot, match="can be written by other users"):
+        store.list_sweeps()
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    outside = tmp_path / "outside"
+    (outside / "runs").mkdir(parents=True)
+    (outside / "sweep.json").write_text('{"runs": [], "budgets": []}')
+    (private / "linked").symlink_to(outside, target_is_directory=True)
+    monkeypatch.setenv(store.ENV_DIR, str(private))
+    assert store.list_sweeps() == []
+    with pytest.raises(UserInputError, match="no sweep named .linked."):
+        store.find("linked")
