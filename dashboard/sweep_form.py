@@ -17,12 +17,12 @@ from dashboard.safe import md_escape
 from dashboard.sweep_runner import LIMITS, RUNNER, SmallGrid, check_cost
 
 K = "sw."
-#: Datasets the editor offers: built-in ones (an upload or a server path never).
+#: The row count the editor offers where a dataset has one: lowest, highest, default.
 N_SAMPLES = (200, 4000, 1000)
-NEW_SWEEP = K + "new"
 
 
 def _datasets() -> list[str]:
+    """The datasets the editor offers: built-in ones (never an upload or a server path)."""
     from datasets.base import DATASETS, _ensure_loaders
 
     _ensure_loaders()
@@ -35,11 +35,13 @@ def _datasets() -> list[str]:
     ]
 
 
-def strength_options(scenario: str) -> tuple[str | None, list[float]]:
+def strength_options(scenario: str) -> tuple[str | None, list[float] | list[int]]:
     """The scenario's strength parameter and the values the editor offers (its range in steps).
 
     >>> strength_options("label_bias")
     ('flip', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+    >>> strength_options("duplicates")[1][:3]
+    [1, 2, 3]
     >>> strength_options("none")
     (None, [])
     """
@@ -49,7 +51,7 @@ def strength_options(scenario: str) -> tuple[str | None, list[float]]:
     p = SCENARIOS[scenario].param(param)
     low, high = float(p.low or 0.0), float(p.high if p.high is not None else 1.0)
     if p.kind == "int":
-        return param, [float(v) for v in range(int(low), int(high) + 1)][:10]
+        return param, list(range(int(low), int(high) + 1))[:10]
     values = np.linspace(low, high, 11)[1:]
     return param, [round(float(v), 3) for v in values]
 
@@ -82,7 +84,7 @@ def editor() -> SmallGrid | None:
                 "Rows (n_samples)", *N_SAMPLES[:2], N_SAMPLES[2], step=100, key=K + "rows"
             )
         baseline = b.checkbox("Also without bias (the baseline)", value=True, key=K + "baseline")
-        strengths: list[float] = []
+        strengths: list[float] | list[int] = []
         if param is not None:
             default = [v for v in (0.2, 0.6) if v in options] or options[:1]
             strengths = a.multiselect(

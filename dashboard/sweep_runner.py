@@ -54,7 +54,7 @@ class SmallGrid:
     dataset: str
     scenario: str
     param: str | None
-    strengths: tuple[float, ...]
+    strengths: tuple[float | int, ...]
     baseline: bool
     strategies: tuple[str, ...]
     seeds: int
@@ -86,7 +86,7 @@ class SmallGrid:
             if self.param is None:
                 conditions.append(f'["{self.scenario}"]')
             else:
-                values = ", ".join(repr(float(v)) for v in self.strengths)
+                values = ", ".join(repr(v) for v in self.strengths)
                 conditions.append(
                     f'[{{ name = "{self.scenario}", params = {{ {self.param} = [{values}] }} }}]'
                 )
