@@ -55,6 +55,10 @@ def test_sweeps_page_reads_on_a_projector(sweeps_server, browser, shots):
         )
         assert font >= 20, font
         page.screenshot(path=str(shots / "sweeps.png"))
+        for k, name in enumerate(("pareto", "heatmap", "curve-acc", "curve-worst", "ledger")):
+            page.locator(".js-plotly-plot").nth(k).evaluate("e => e.scrollIntoView()")
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(shots / f"sweeps-{name}.png"))
         # A click on a heatmap cell, then on a Pareto point, picks that cell's run for Explore.
         for k, (chart_no, point) in enumerate(((1, 4), (0, 2))):
             chart = page.locator(".js-plotly-plot").nth(chart_no)
@@ -75,10 +79,6 @@ def test_sweeps_page_reads_on_a_projector(sweeps_server, browser, shots):
             assert f"Open {strategy} · {condition}, seed 0, in Explore" in shown, (k, strategy)
             link = page.locator("[data-testid=stCode]").first.inner_text()
             assert f"strategy={strategy.split(':')[0]}" in link and "/sweeps" not in link
-        for k, name in enumerate(("pareto", "heatmap", "curve-acc", "curve-worst", "ledger")):
-            page.locator(".js-plotly-plot").nth(k).evaluate("e => e.scrollIntoView()")
-            page.wait_for_timeout(400)
-            page.screenshot(path=str(shots / f"sweeps-{name}.png"))
     finally:
         context.close()
     assert not found, "\n".join(found)
