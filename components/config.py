@@ -47,7 +47,7 @@ FIELDS = {
 
 #: The web app's ceilings on what one visitor may ask for, inside ``FIELDS``' bounds.
 #: Its widgets and its link reader take their ranges from these two tables only.
-WEB_HIGH = {"rounds": 200, "initial_size": 2000, "test_size": 0.5}
+WEB_HIGH = {"rounds": 200, "initial_size": 2000, "test_size": 0.8}
 
 
 @dataclass(frozen=True)

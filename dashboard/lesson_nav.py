@@ -124,7 +124,7 @@ def explore_notes(config: RunConfig) -> list[str]:
     """What Explore changes when it opens :func:`explore_link` of ``config`` (plain text).
 
     Explore's controls have narrower ranges than the core for some fields (a
-    test share of at most 0.5, for one): a link's value outside them is
+    test share of at most 0.8, for one): a link's value outside them is
     clamped, and each clamp is one note. An empty list: Explore opens exactly
     ``config``.
 
@@ -132,8 +132,8 @@ def explore_notes(config: RunConfig) -> list[str]:
     --------
     >>> explore_notes(S.DEFAULT_CONFIG)
     []
-    >>> explore_notes(S.DEFAULT_CONFIG.with_changes(test_size=0.8))
-    ['test_size: 0.8 is out of range; allowed: 0.05 to 0.5; using 0.5']
+    >>> explore_notes(S.DEFAULT_CONFIG.with_changes(test_size=0.85))
+    ['test_size: 0.85 is out of range; allowed: 0.05 to 0.8; using 0.8']
     """
     notes: list[str] = []
     S.config_from_query(S.config_to_query(config), notes)

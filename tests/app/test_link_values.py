@@ -48,10 +48,10 @@ BASE = {"dataset": "two_groups:n_samples=5000", "strategy": "random"}
         ),
         (
             "test",
-            "0.8",
+            "0.85",
             "test",
-            0.5,
-            "test_size: 0.8 is out of range; allowed: 0.05 to 0.5; using 0.5",
+            0.8,
+            "test_size: 0.85 is out of range; allowed: 0.05 to 0.8; using 0.8",
         ),
         (
             "rounds",
@@ -111,11 +111,11 @@ def test_an_internal_error_is_said_as_a_bug_and_the_page_stays(monkeypatch):
             {
                 "dataset": "two_groups:n_samples=800",
                 "strategy": "random",
-                "test": "0.8",
+                "test": "0.85",
                 "rounds": "2",
             },
             "test",
-            0.5,
+            0.8,
         ),
         (
             {"dataset": "two_groups:n_samples=20000", "strategy": "random", "rounds": "300"},
