@@ -16,8 +16,6 @@ built with SQLAlchemy Core; user text only ever travels as bound parameters.
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,13 +39,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
+from datasets.private_folder import UnsafeFolderError, default_folder, make_private
+
 ENV_URL = "WGL_ROOMS_URL"
 #: Seconds a connection waits for another writer before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
-MSG_UNSAFE_DIR = (
-    "room store: {path} {problem}; allowed: a folder owned by this user that no one "
-    "else can write; remove it or set {env} to another database"
-)
 
 metadata = MetaData()
 
@@ -128,33 +124,14 @@ def default_url() -> str:
     env = os.environ.get(ENV_URL, "").strip()
     if env:
         return env
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    folder = Path(tempfile.gettempdir()) / f"who-gets-labeled-rooms-{uid}"
-    _private_folder(folder)
+    folder = make_private(
+        default_folder(None, "rooms"), what="rooms database", env=ENV_URL, error=UnsafeStoreError
+    )
     return f"sqlite:///{folder / 'rooms.sqlite'}"
 
 
-class UnsafeStoreError(RuntimeError):
+class UnsafeStoreError(UnsafeFolderError):
     """The database's folder could be tampered with by another user: a host problem."""
-
-
-def _private_folder(folder: Path) -> None:
-    try:
-        os.mkdir(folder, 0o700)
-    except FileExistsError:
-        pass
-    st = os.lstat(folder)
-    problem = ""
-    if stat.S_ISLNK(st.st_mode):
-        problem = "is a symbolic link"
-    elif not stat.S_ISDIR(st.st_mode):
-        problem = "is not a folder"
-    elif hasattr(os, "getuid") and st.st_uid != os.getuid():
-        problem = "belongs to another user"
-    elif st.st_mode & 0o022:
-        problem = "can be written by other users"
-    if problem:
-        raise UnsafeStoreError(MSG_UNSAFE_DIR.format(path=folder, problem=problem, env=ENV_URL))
 
 
 def make_engine(url: str) -> Engine:

@@ -18,11 +18,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from components.sweep import PLAN
+from datasets.private_folder import UnsafeFolderError, default_folder, make_private
 from specs import UserInputError
 
 ENV_DIR = "WGL_SWEEP_DIR"
@@ -35,45 +35,20 @@ MSG_NAME = (
     "(no '/', no '.'), naming a sweep listed on this page"
 )
 MSG_MISSING = "sweep: no sweep named {name!r} on this server; allowed: {allowed}"
-MSG_UNSAFE = (
-    "sweeps folder: {path} {problem}; allowed: a folder owned by this user that no one "
-    "else can write; remove it or set {env} to another folder"
-)
 
 
-class UnsafeSweepRoot(RuntimeError):
+class UnsafeSweepRoot(UnsafeFolderError):
     """The sweeps root could be tampered with by another user: a host problem."""
 
 
 def root() -> Path:
     """The sweeps root: ``$WGL_SWEEP_DIR`` or a per-user temporary folder (not created)."""
-    env = os.environ.get(ENV_DIR, "").strip()
-    if env:
-        return Path(env).expanduser()
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"who-gets-labeled-sweeps-{uid}"
+    return default_folder(ENV_DIR, "sweeps")
 
 
 def ensure_root() -> Path:
     """Create the root (mode 0700) or check that an existing one is private; return it."""
-    path = root()
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-    info = os.lstat(path)
-    problem = ""
-    if stat.S_ISLNK(info.st_mode):
-        problem = "is a symbolic link"
-    elif not stat.S_ISDIR(info.st_mode):
-        problem = "is not a folder"
-    elif hasattr(os, "getuid") and info.st_uid != os.getuid():
-        problem = "belongs to another user"
-    elif info.st_mode & 0o022:
-        problem = "can be written by other users"
-    if problem:
-        raise UnsafeSweepRoot(MSG_UNSAFE.format(path=path, problem=problem, env=ENV_DIR))
-    return path
+    return make_private(root(), what="sweeps folder", env=ENV_DIR, error=UnsafeSweepRoot)
 
 
 def check_name(value: object) -> str:

@@ -29,6 +29,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+from datasets.private_folder import UnsafeFolderError, default_folder, make_private
 from specs import UserInputError
 
 ENV_DIR = "WGL_UPLOAD_DIR"
@@ -50,22 +51,14 @@ MSG_FULL = (
     "when older uploads expire (after {hours} hours), or ask the host to raise it"
 )
 MSG_TOO_BIG = "upload: the file is {size:.1f} MB; allowed: at most {limit} MB"
-MSG_UNSAFE_DIR = (
-    "upload store: {path} {problem}; allowed: a folder owned by this user that no one "
-    "else can write; remove it or set {env} to another folder"
-)
 
 
-class UnsafeStoreError(RuntimeError):
+class UnsafeStoreError(UnsafeFolderError):
     """The store's folder could be tampered with by another user: a host problem."""
 
 
 def _default_root() -> Path:
-    env = os.environ.get(ENV_DIR, "").strip()
-    if env:
-        return Path(env).expanduser()
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"who-gets-labeled-uploads-{uid}"
+    return default_folder(ENV_DIR, "uploads")
 
 
 def check_sha(value: object) -> str:
@@ -123,25 +116,7 @@ class UploadStore:
     # -- the folder -----------------------------------------------------------
     def ensure(self) -> Path:
         """Create the folder (mode 0700), or check that an existing one is private."""
-        try:
-            os.mkdir(self.root, 0o700)
-        except FileExistsError:
-            pass
-        st = os.lstat(self.root)
-        problem = ""
-        if stat.S_ISLNK(st.st_mode):
-            problem = "is a symbolic link"
-        elif not stat.S_ISDIR(st.st_mode):
-            problem = "is not a folder"
-        elif hasattr(os, "getuid") and st.st_uid != os.getuid():
-            problem = "belongs to another user"
-        elif st.st_mode & 0o022:
-            problem = "can be written by other users"
-        if problem:
-            raise UnsafeStoreError(
-                MSG_UNSAFE_DIR.format(path=self.root, problem=problem, env=ENV_DIR)
-            )
-        return self.root
+        return make_private(self.root, what="upload store", env=ENV_DIR, error=UnsafeStoreError)
 
     def _path(self, sha: str) -> Path:
         return self.root / f"{sha}.csv"
