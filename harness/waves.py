@@ -95,7 +95,10 @@ async def check_page(page: Any, plan: SessionPlan, k: int, res: SessionResult) -
     if st["labelled"] != want:
         res.violations.append(f"{where}: Labelled so far {st['labelled']!r}, asked for {want!r}")
     cap = st["caption"] or ""
-    if f"{plan.strategy} choosing" not in cap or f"seed {plan.seed};" not in cap:
+    from components.strategies import STRATEGIES
+
+    title = STRATEGIES[plan.strategy].title
+    if f"{title} chooses" not in cap or f"Seed {plan.seed};" not in cap:
         res.violations.append(
             f"{where}: caption {cap[:120]!r} is not strategy {plan.strategy}, seed {plan.seed}"
         )
