@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_projector_layout import BOXES, problems
 
@@ -26,10 +27,9 @@ def test_seat_labels_a_round_on_a_projector(server, browser, shots):
         body = page.inner_text("body")
         assert "Traceback" not in body and "Internal error" not in body
         assert "Label it yourself" in body and "education" in body  # Adult's own column words
-        page.screenshot(path=str(shots / "seat-cards-1280x720.png"))
-
         cards = page.locator("[data-testid='stRadio']")
-        assert cards.count() == 8
+        expect(cards).to_have_count(8, timeout=120_000)  # cards arrive as the page streams in
+        page.screenshot(path=str(shots / "seat-cards-1280x720.png"))
         cards.nth(0).get_by_text("Yes:", exact=False).click()
         _idle(page)
         cards.nth(1).get_by_text("simulated annotator", exact=False).click()
