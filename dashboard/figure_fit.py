@@ -165,8 +165,12 @@ def stamp_lines(stamp: str, style: Style, width: str = "half") -> list[str]:
 
 
 def stamp_size(style: Style) -> int:
-    """Font size of the stamp line: smaller than the title, still legible on a projector."""
-    return max(11, style.font - 1)
+    """Font size of the stamp line: small print for the exported PNG, not for the room.
+
+    >>> stamp_size(Style()) <= 13
+    True
+    """
+    return max(11, min(13, style.font - 1))
 
 
 def fit(chart: Chart, style: Style, *, width: str = "half", stamp: str = "") -> Chart:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from components.config import RunConfig
 from components.lessons import Lesson, LessonResult, measure_lesson
+from components.run_words import run_stamp
 from components.trace import RunTrace
 from dashboard import session, views
 from dashboard.cache import FIGURES, TRACES, TTL_SECONDS
@@ -121,11 +122,11 @@ def draw_chart(
     entry = round_chart(key)
     view = RoundView(run, r, style=style)
     cache_key = (run.config.to_json(), *figure_key(entry, view), width)
+    stamp = run_stamp(run.config, r)
     spec = FIGURES.get_or_build(
-        cache_key, lambda: fit(entry.build(view), style, width=width).to_dict()
+        cache_key, lambda: fit(entry.build(view), style, width=width, stamp=stamp).to_dict()
     )
-    views.show(Chart.sent(spec), key=widget, alt=entry.alt, export=entry.export)
-    (st.markdown if entry.caption_kind == "text" else st.caption)(entry.caption(view))
+    views.draw_entry(entry, Chart.sent(spec), entry.caption(view), key=widget)
 
 
 def shown(result: LessonResult) -> Measured:

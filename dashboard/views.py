@@ -222,7 +222,8 @@ def _width(entry: ChartEntry, style: Style) -> str:
     return "full" if style.projector or entry.wide else "half"
 
 
-def _draw(entry: ChartEntry, fig: Chart, caption: str, *, key: str) -> None:
+def draw_entry(entry: ChartEntry, fig: Chart, caption: str, *, key: str) -> None:
+    """A chart-list chart with its caption; a caption's every-group detail goes one click away."""
     show(fig, key=key, alt=entry.alt, export=entry.export)
     head, _, rest = caption.partition(C.REST)
     (st.markdown if entry.caption_kind == "text" else st.caption)(head)
@@ -268,7 +269,7 @@ def charts(trace: RunTrace, r: int, style: Style) -> None:
                 lambda e=entry: explore_figure(e, view, style, stamp),
             )
             with cell:
-                _draw(
+                draw_entry(
                     entry,
                     Chart.sent(spec),
                     text.get(entry.key) or entry.caption(view),
@@ -312,7 +313,7 @@ def compare(runs: dict[str, list[RunTrace]], style: Style) -> None:
         for entry, cell in zip(row, _cells(row, style), strict=True):
             with cell:
                 fig = fit(entry.build(comparison), style, width=_width(entry, style))
-                _draw(entry, fig, entry.caption(comparison), key=entry.key)
+                draw_entry(entry, fig, entry.caption(comparison), key=entry.key)
 
 
 def compare_against_random(trace: RunTrace, ghost: RunTrace, style: Style) -> None:
@@ -329,4 +330,4 @@ def compare_against_random(trace: RunTrace, ghost: RunTrace, style: Style) -> No
     view = RoundView(trace, trace.last_round, style=style, ghost=ghost)
     for entry in compare_charts("round"):
         fig = fit(entry.build(view), style, width="full")
-        _draw(entry, fig, entry.caption(view), key=f"cmp_{entry.key}")
+        draw_entry(entry, fig, entry.caption(view), key=f"cmp_{entry.key}")
