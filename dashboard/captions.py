@@ -156,8 +156,16 @@ def ledger_caption(groups: pd.DataFrame, r: int) -> str:
             f"**{md_escape(g)}**: {_pct(q)} of queries vs {_pct(p)} of the pool "
             f"({ratio:.2f}x, {word})"
         )
-        ratios.append(float(ratio))
-    text = extremes(parts, ratios, low="least asked for their share", high="most asked")
+        # how far from what random picks would give, in standard errors: the extremes
+        # named are the clearest departures, not a tiny group's noisy ratio
+        se = math.sqrt(p * (1 - p) / n) if n and 0 < p < 1 else float("nan")
+        ratios.append((q - p) / se if se == se and se > 0 and q == q else float("nan"))
+    text = extremes(
+        parts,
+        ratios,
+        low="furthest below their share",
+        high="furthest above their share",
+    )
     head, _, rest = text.partition(REST)
     return (
         head + f". After {n} queries; over or under means outside the range random picks would "

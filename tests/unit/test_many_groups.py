@@ -305,8 +305,32 @@ def test_captions_for_twelve_groups_name_the_extremes_and_keep_the_rest_one_clic
         assert named == ["group 00", "group 01", "group 10", "group 11"], head
         assert all(f"group {k:02d}" in rest for k in range(12))
     ledger = C.ledger_caption(g, 3).partition(C.REST)[0]
-    assert ledger.index("group 11") < ledger.index("group 00")  # most asked first
+    assert ledger.index("group 11") < ledger.index("group 00")  # furthest above first
+    assert ledger.startswith("Furthest above their share")
     assert "none of group 00, group 03, group 06, group 09" in C.composition_caption(g, 3)
+
+
+def test_the_ledger_names_clear_departures_before_a_tiny_groups_noisy_ratio() -> None:
+    import pandas as pd
+
+    from dashboard import captions as C
+
+    names = [f"g{k}" for k in range(6)]
+    pool = [0.55, 0.25, 0.1, 0.05, 0.03, 0.02]
+    query = [0.74, 0.10, 0.09, 0.04, 0.0, 0.03]  # g5: 1.5x its share, g0: 1.35x
+    g = pd.DataFrame(
+        {
+            "round": 3,
+            "group": names,
+            "pool_share": pool,
+            "query_share_cum": query,
+            "queried_cum": [q * 300 for q in query],
+        }
+    )
+    head = C.ledger_caption(g, 3).partition(C.REST)[0]
+    above, below = head.split("Furthest below their share")
+    assert above.index("g0") < above.index("g5")  # 74% vs 55% leads, not 3% vs 2%
+    assert below.index("g1") < below.index("g4")  # 10% vs 25% of 300 is the clearest gap
 
 
 def test_captions_for_two_groups_list_both_inline() -> None:
