@@ -15,11 +15,32 @@ from components import harm
 from components.outcome_text import outcome_words, rate_pct
 from dashboard.safe import md_escape
 
+#: Up to this many groups the headline names every group; past it, the two highest and lowest.
+INLINE_GROUPS = 4
+
 
 def _by_group(table: pd.DataFrame, col: str) -> str:
-    return " · ".join(
-        f"**{rate_pct(v)}** of {md_escape(g)}"
+    """Each group's rate, or with many groups the range: two highest, two lowest.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": list("abcdef"), "tpr": [.1, .5, .2, .9, np.nan, .7]})
+    >>> _by_group(t, "tpr")
+    'from **90%** of d and **70%** of f down to **20%** of c and **10%** of a (6 groups; the error-rate chart below shows each)'
+    """
+    parts = [
+        (float(v), f"**{rate_pct(v)}** of {md_escape(g)}")
         for g, v in zip(table["group"], table[col], strict=True)
+    ]
+    if len(parts) <= INLINE_GROUPS:
+        return " · ".join(p for _, p in parts)
+    known = sorted((p for p in parts if not np.isnan(p[0])), key=lambda p: -p[0])
+    if len(known) < 4:
+        return " · ".join(p for _, p in parts)
+    top, bottom = known[:2], known[-2:]
+    return (
+        f"from {' and '.join(p for _, p in top)} down to {' and '.join(p for _, p in bottom)} "
+        f"({len(parts)} groups; the error-rate chart below shows each)"
     )
 
 

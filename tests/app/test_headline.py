@@ -104,3 +104,23 @@ def test_explore_offers_the_brief_of_the_run_at_the_round_shown():
     g = trace.frames["groups"]
     female = g[(g["round"] == trace.last_round) & (g["group"] == "Female")].iloc[0]
     assert "Female" in page and f"{female['tpr']:.0%}" in page
+
+
+def test_with_ten_groups_the_headline_gives_the_range_not_a_wall_of_names():
+    from components.config import RunConfig
+    from components.trace import trace_run
+
+    cfg = RunConfig.from_dict({"dataset": "adult:group=sex+race", "rounds": 2}).resolve()
+    trace = trace_run(cfg)
+    g = trace.frames["groups"]
+    now = g[g["round"] == 2].set_index("group")
+    out = headline.outcome_headline(g, 2, positive_label="1", strategy="least_confidence")
+    recognised = out["truth"].split("  \n")[0]
+    pairs = re.findall(r"\*\*(\d+(?:\.\d+)?)%\*\* of (.+?)(?= and | down to | \(|$)", recognised)
+    shown = {g: float(v) / 100 for v, g in pairs}
+    assert len(shown) == 4 and "(10 groups; the error-rate chart below shows each)" in recognised
+    tpr = now["tpr"].dropna().sort_values()
+    for name, rate in shown.items():  # each number is that group's own rate
+        assert abs(rate - tpr[name.replace("\\", "")]) < 0.006
+    values = sorted(tpr[n.replace("\\", "")] for n in shown)  # the two lowest, the two highest
+    assert values[:2] == list(tpr.iloc[:2]) and values[2:] == list(tpr.iloc[-2:])
