@@ -19,8 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from components.branch import BranchSpec, Trunk, branch_config, branch_trace
+from components.budget import MSG_OVER_BUDGET, format_seconds
 from components.config import RunConfig
-from components.cost import MSG_OVER_BUDGET, estimate_seconds, format_seconds
+from components.cost import estimate_seconds
 from components.trace import RunTrace
 from dashboard.cache import TRACES, TTL_SECONDS, RunSlots
 from datasets.base import load

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from components.budget import check_total_budget
 from components.config import RunConfig
-from components.cost import check_total_budget
 from components.trace import RunTrace, trace_run
 from dashboard import hosting
 from dashboard.charts import copy_containers

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from components import sweep as core
+from components.budget import check_total_budget
 from components.config import RunConfig
-from components.cost import check_total_budget
 from components.sweep_grid import Grid, parse_grid
 from specs import UserInputError
 

@@ -11,12 +11,12 @@ import re
 
 import pytest
 
-from components import cost
+from components import budget, cost
+from components.budget import check_budget
 from components.config import RunConfig
 from components.cost import (
     DEFAULT_BUDGET_SECONDS,
     MODEL_COSTS,
-    check_budget,
     estimate_parts,
     estimate_seconds,
 )
@@ -134,7 +134,9 @@ def test_over_budget_message_names_estimate_budget_and_what_to_lower() -> None:
         check_budget(PROBE, PROBE_ROWS, 120.0, n_features=2)
     msg = str(info.value)
     assert "\n" not in msg
-    pattern = re.escape(cost.MSG_OVER_BUDGET).replace(r"\{estimate\}", r"(?P<est>[\d.]+ (s|min|h))")
+    pattern = re.escape(budget.MSG_OVER_BUDGET).replace(
+        r"\{estimate\}", r"(?P<est>[\d.]+ (s|min|h))"
+    )
     pattern = pattern.replace(r"\{budget\}", "2 min").replace(r"\{advice\}", "(?P<advice>.+)")
     m = re.fullmatch(pattern, msg)
     assert m, msg
@@ -160,10 +162,10 @@ def test_advice_for_fal_names_its_candidates() -> None:
 
 
 def test_format_seconds() -> None:
-    assert cost.format_seconds(0.4) == "0 s"
-    assert cost.format_seconds(89) == "89 s"
-    assert cost.format_seconds(120) == "2 min"
-    assert cost.format_seconds(2.5 * 3600) == "2.5 h"
+    assert budget.format_seconds(0.4) == "0 s"
+    assert budget.format_seconds(89) == "89 s"
+    assert budget.format_seconds(120) == "2 min"
+    assert budget.format_seconds(2.5 * 3600) == "2.5 h"
 
 
 def test_doctests() -> None:
