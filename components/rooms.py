@@ -61,18 +61,17 @@ from components.room_access import (
     MSG_MAX,
     MSG_NO_STUDENTS,
     MSG_NONE_OPEN,
-    RoomAccess,
     _hash,
     _labels,
     _Live,
     normalise_code,
 )
 from components.room_db import Database, default_url, items, rooms, rounds, students
+from components.room_reads import RoomReads
 from specs import UserInputError
 
 if TYPE_CHECKING:
     from components.config import RunConfig
-    from components.room_state import RoomRecords
 
 __all__ = ["Item", "Room", "RoomStore", "SubmitResult", "normalise_code"]
 
@@ -97,7 +96,7 @@ class SubmitResult:
     round_closed: bool
 
 
-class RoomStore(RoomAccess):
+class RoomStore(RoomReads):
     """Classroom rooms in a database; every method is one request of a page.
 
     Parameters
@@ -384,44 +383,3 @@ class RoomStore(RoomAccess):
             "simulated": sum(1 for s in sources if s == views.SIMULATED),
             "accuracy": record.overall["accuracy"],
         }
-
-    # -- reading -------------------------------------------------------------------
-    def state(self, key: str) -> dict[str, Any]:
-        """The teacher's view (``key`` a teacher token) or the public one (``key`` a room code).
-
-        Public: the round, the number of students and the open round's
-        progress in counts. Teacher: also per round progress, the class's
-        answers against the truth per group, the ledger, the groups the class
-        was never shown and, with ``show_names`` on, each student's counts.
-        """
-        from components.room_state import public_state, teacher_state
-
-        with self._refusing(), self.db.read() as conn:
-            if len(normalise_code(key)) <= CODE_LENGTH + 2:
-                return public_state(conn, self._room_by_code(conn, key))
-            return teacher_state(conn, self._room_by_teacher(conn, key))
-
-    def student_state(self, student_token: str) -> dict[str, Any]:
-        """A student's own view: their name, their progress, the class's counts; nobody else's."""
-        from components import room_state
-
-        with self._refusing(), self.db.read() as conn:
-            student, room = self._student(conn, student_token)
-            return room_state.student_state(conn, room, student)
-
-    def records(self, teacher_token: str) -> RoomRecords:
-        """The run's records (``rounds``, ``groups``, ``queries``) with pseudonymous annotators."""
-        with self._refusing():
-            with self.db.read() as conn:
-                room = self._room_by_teacher(conn, teacher_token)
-                history = self._history(conn, room.id)
-                who = conn.execute(
-                    select(items.c.round, items.c.position, items.c.source, students.c.seat)
-                    .select_from(items.outerjoin(students, items.c.student_id == students.c.id))
-                    .where(items.c.room_id == room.id)
-                ).all()
-            with self._room_lock(room.id):
-                result = self._replay(room, history).sim.result()
-        from components.room_state import room_records
-
-        return room_records(result, who)
