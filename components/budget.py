@@ -32,7 +32,9 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def what_to_lower(config: RunConfig, n_samples: int, *, n_features: int | None, n_groups: int) -> str:
+def what_to_lower(
+    config: RunConfig, n_samples: int, *, n_features: int | None, n_groups: int
+) -> str:
     """What to change, largest saving first: each knob halved, members 2, model logistic."""
 
     def est(changed: RunConfig, n: int = n_samples) -> float:
